@@ -1,0 +1,1 @@
+"""Django project of the casino operator's side of the PLATFORM integration."""

@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from platform_wallet.models import Wallet
+from platform_wallet.selectors import ledger_mismatches
+
+
+class Command(BaseCommand):
+    help = "Prove every wallet's balance equals the sum of its ledger entries; exit 1 if not."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        mismatches = ledger_mismatches()
+        for m in mismatches:
+            self.stderr.write(
+                f"wallet {m.wallet_pk} ({m.label}): balance {m.balance} != entries {m.entries_sum}"
+            )
+        checked = Wallet.objects.count()
+        if mismatches:
+            raise CommandError(f"{len(mismatches)} of {checked} wallets do not match their ledger")
+        negative = Wallet.objects.filter(balance__lt=0).count()
+        self.stdout.write(
+            self.style.SUCCESS(f"All {checked} wallets equal the sum of their ledger entries")
+            + (f" ({negative} in the negative after canceled wins)" if negative else "")
+        )

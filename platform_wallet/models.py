@@ -1,0 +1,330 @@
+"""The wallet's data: operator accounts, players, wallets, game sessions, rounds, the PLATFORM's
+transactions and the append-only ledger.
+
+Money rules (docs/architecture.md): balances change only through `services.ledger`, every change
+is a `LedgerEntry` written in the same database transaction as the balance, and a wallet's
+balance always equals the sum of its entries (`manage.py check_ledger` proves it).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RAKE = {"max_digits": 18, "decimal_places": 4}
+
+
+class Operator(models.Model):
+    """One operator id the PLATFORM issued us, with its own secret key and players.
+
+    A casino can hold several operator ids (for brands or markets): the PLATFORM's
+    X-Operator-Id header selects the account of each call.
+    """
+
+    operator_id = models.CharField(
+        max_length=20, unique=True, help_text="Operator ID provided by PLATFORM."
+    )
+    name = models.CharField(max_length=100, blank=True)
+    secret_key = models.CharField(
+        max_length=255, help_text="Shared secret for request and response hashes."
+    )
+    api_host = models.URLField(
+        blank=True, help_text="PLATFORM_API_HOST: base URL of the PLATFORM's operator APIs."
+    )
+    launch_host = models.URLField(
+        blank=True, help_text="GAME_LAUNCH_HOST: base URL of game and lobby launch links."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="An inactive operator id is refused (HTTP 403) like an unknown one."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["operator_id"]
+
+    def __str__(self) -> str:
+        return self.operator_id
+
+
+class Player(models.Model):
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="players")
+    user_id = models.CharField(max_length=70, help_text="Player's unique id (user_id).")
+    user_name = models.CharField(max_length=255)
+    display_name = models.CharField(
+        max_length=100, blank=True, help_text="Shown publicly in games; no sensitive data."
+    )
+    country = models.CharField(max_length=100, help_text="Sent as user_country.")
+    group = models.CharField(max_length=100, blank=True, help_text="Player group (optional).")
+    language = models.CharField(
+        max_length=5, blank=True, help_text="IETF language tag for game launches, e.g. en-US."
+    )
+    login = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="player",
+        help_text="The Django user this player logs in with on our lobby pages.",
+    )
+    is_blocked = models.BooleanField(
+        default=False, help_text="Blocked: no game launch, no BET (OP_33); WINs still credited."
+    )
+    blocked_reason = models.CharField(max_length=255, blank=True)
+    is_closed = models.BooleanField(
+        default=False, help_text="Closed account: every money call answers OP_49."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "user_id"], name="player_operator_user_id")
+        ]
+        ordering = ["operator", "user_id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.user_name})"
+
+
+class Wallet(models.Model):
+    """One balance per player and currency. `balance` is a cache of the sum of its entries."""
+
+    player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="wallets")
+    currency = models.CharField(max_length=4, help_text="ISO 4217 code (or a custom one).")
+    balance = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["player", "currency"], name="wallet_player_currency")
+        ]
+        indexes = [
+            models.Index(
+                fields=["balance"], name="wallet_negative", condition=models.Q(balance__lt=0)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.player.user_id} {self.currency} {self.balance}"
+
+
+class GameSession(models.Model):
+    """A player's game session: one per launch, its token sent in the launch URL.
+
+    Bound to player, game (or lobby) and currency; it expires after
+    WALLET_SESSION_IDLE_SECONDS without activity, and ends on logout or revocation.
+    """
+
+    token = models.CharField(max_length=50, unique=True)
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="sessions")
+    player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="sessions")
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="sessions")
+    game_id = models.BigIntegerField(null=True, blank=True)
+    lobby_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["player", "-created_at"], name="session_player_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.player.user_id} {self.token[:6]}…"
+
+    @property
+    def currency(self) -> str:
+        return self.wallet.currency
+
+    def is_live(self, now: object | None = None) -> bool:
+        from platform_wallet.services.sessions import session_is_live
+
+        return session_is_live(
+            ended_at=self.ended_at, last_activity_at=self.last_activity_at, now=now
+        )
+
+
+class Round(models.Model):
+    """A PLATFORM round, tracked from every call that names it. Totals are derived from its
+    transactions (canceled ones excluded), never stored twice."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="rounds")
+    round_id = models.BigIntegerField(help_text="PLATFORM round ID.")
+    player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="rounds")
+    game_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "round_id"], name="round_operator_round_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class TransactionType(models.TextChoices):
+    BET = "BET"
+    WIN = "WIN"
+    REFUND = "REFUND"
+
+
+class TransactionStatus(models.TextChoices):
+    OK = "OK"
+    ERROR = "ERROR"
+    CANCELED = "CANCELED"
+
+
+class Transaction(models.Model):
+    """A changebalance call of the PLATFORM, recorded once under its transaction_id.
+
+    The outcome is stored with it (OK, or ERROR with its code) so that an identical retry is
+    answered the same way, and a retry with other data is OP_40. A cancel that arrives before
+    its transaction leaves a row with no type (`canceled_before_arrival`) so that the
+    transaction, if it ever arrives, is refused.
+    """
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="transactions")
+    transaction_id = models.BigIntegerField(help_text="PLATFORM unique transaction id.")
+    transaction_type = models.CharField(
+        max_length=10, choices=TransactionType.choices, null=True, blank=True
+    )
+    status = models.CharField(max_length=10, choices=TransactionStatus.choices)
+    error_code = models.CharField(max_length=10, blank=True)
+    player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="transactions")
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="transactions", null=True, blank=True
+    )
+    round_id = models.BigIntegerField(help_text="PLATFORM round id.")
+    game_round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="transactions", null=True, blank=True
+    )
+    game_id = models.BigIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=4, blank=True)
+    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    rake = models.DecimalField(**RAKE, null=True, blank=True)
+    token = models.CharField(max_length=50, blank=True)
+    reason = models.CharField(max_length=32, blank=True, help_text="context.reason")
+    history_id = models.CharField(max_length=255, blank=True, help_text="context.history_id")
+    context = models.JSONField(default=dict, blank=True)
+    transaction_timestamp = models.CharField(max_length=19, blank=True)
+    canceled_before_arrival = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "transaction_id"], name="transaction_operator_transaction_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], name="transaction_created"),
+            models.Index(fields=["player", "-created_at"], name="transaction_player_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_type or 'CANCEL'} {self.transaction_id}"
+
+
+class EntryKind(models.TextChoices):
+    OPENING = "OPENING", "Opening balance"
+    BET = "BET"
+    WIN = "WIN"
+    REFUND = "REFUND"
+    CANCEL = "CANCEL", "Cancel (reversal)"
+    ADJUSTMENT = "ADJUSTMENT", "Manual adjustment"
+
+
+class LedgerEntry(models.Model):
+    """One change of one wallet's balance. Append-only: never updated, never deleted."""
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=12, choices=EntryKind.choices)
+    amount = models.DecimalField(**MONEY, help_text="Signed: credits positive, debits negative.")
+    balance_after = models.DecimalField(**MONEY)
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="entries", null=True, blank=True
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Staff member who made a manual adjustment.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["wallet", "created_at"], name="entry_wallet_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
+
+class ApiErrorLog(models.Model):
+    """Every ERROR the wallet answered, so staff can tell why a call was refused."""
+
+    operator = models.ForeignKey(
+        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    command = models.CharField(max_length=20)
+    error_code = models.CharField(max_length=10)
+    error_message = models.CharField(max_length=500)
+    user_id = models.CharField(max_length=70, blank=True)
+    transaction_id = models.BigIntegerField(null=True, blank=True)
+    round_id = models.BigIntegerField(null=True, blank=True)
+    request_body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "API error"
+        indexes = [
+            models.Index(fields=["-created_at"], name="apierror_recent"),
+            models.Index(fields=["user_id"], name="apierror_user"),
+            models.Index(fields=["transaction_id"], name="apierror_transaction"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.command} {self.error_code}"
+
+
+class ResponsibleGamblingLimits(models.Model):
+    """A player's responsible-gambling limits, enforced on every BET as OP_32.
+
+    Amounts apply to each of the player's wallets in its own currency, over calendar periods in
+    UTC (today, this week from Monday, this month). Wager is the sum of BETs; loss is BETs minus
+    WINs and REFUNDs. Canceled transactions do not count.
+    """
+
+    player = models.OneToOneField(Player, on_delete=models.CASCADE, related_name="limits")
+    daily_loss_limit = models.DecimalField(**MONEY, null=True, blank=True)
+    weekly_loss_limit = models.DecimalField(**MONEY, null=True, blank=True)
+    monthly_loss_limit = models.DecimalField(**MONEY, null=True, blank=True)
+    daily_wager_limit = models.DecimalField(**MONEY, null=True, blank=True)
+    weekly_wager_limit = models.DecimalField(**MONEY, null=True, blank=True)
+    monthly_wager_limit = models.DecimalField(**MONEY, null=True, blank=True)
+    self_excluded_until = models.DateTimeField(
+        null=True, blank=True, help_text="No BET is accepted until this moment."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "responsible gambling limits"
+        verbose_name_plural = "responsible gambling limits"
+
+    def __str__(self) -> str:
+        return f"limits of {self.player.user_id}"

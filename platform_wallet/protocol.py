@@ -1,0 +1,110 @@
+"""Pure functions of the gameplay API protocol (spec: Gameplay API).
+
+- X-Authorization = sha1(command + secret)
+- request hash    = sha1(command + request_timestamp + secret)
+- response hash   = sha1(status + response_timestamp + secret)
+
+Requests are parsed with Decimal for every number that has a fraction or an exponent, and
+answered by embedding the incoming request's bytes unchanged, so that numbers keep their exact
+digits and the PLATFORM gets back exactly what it sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def sha1_hex(*parts: str) -> str:
+    return hashlib.sha1("".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def authorization_header(command: str, secret_key: str) -> str:
+    return sha1_hex(command, secret_key)
+
+
+def request_hash(command: str, request_timestamp: str, secret_key: str) -> str:
+    return sha1_hex(command, request_timestamp, secret_key)
+
+
+def response_hash(status: str, response_timestamp: str, secret_key: str) -> str:
+    return sha1_hex(status, response_timestamp, secret_key)
+
+
+def digests_match(received: str | None, expected: str) -> bool:
+    """Constant-time comparison; a missing digest never matches. Hex case is not significant."""
+    if not received:
+        return False
+    return hmac.compare_digest(received.strip().lower().encode(), expected.encode())
+
+
+def utc_timestamp(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
+
+
+class MalformedJSON(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise MalformedJSON(f"{name} is not valid JSON")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse a request body: floats become Decimal (never float), NaN/Infinity are refused."""
+    try:
+        text = raw.decode("utf-8")
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedJSON(str(exc)) from exc
+
+
+def dumps(value: Any) -> str:
+    """JSON text of a response value. Decimals are written as JSON numbers with their digits."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("non-finite decimal")
+        return format(value, "f")
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{dumps(str(k))}:{dumps(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(dumps(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def envelope(
+    *,
+    raw_request: bytes | None,
+    request_is_json: bool,
+    status: str,
+    data: Mapping[str, Any],
+    secret_key: str,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """The signed answer: {"request": <incoming request, unchanged>, "response": {...}}.
+
+    `raw_request` is embedded as it came when `request_is_json` (it parsed as a JSON document);
+    anything else is passed back as a JSON string, still unchanged in content.
+    """
+    timestamp = utc_timestamp(now)
+    response = {
+        "status": status,
+        "response_timestamp": timestamp,
+        "hash": response_hash(status, timestamp, secret_key),
+        "data": data,
+    }
+    if raw_request is None:
+        request_text = "null"
+    elif request_is_json:
+        request_text = raw_request.decode("utf-8")
+    else:
+        request_text = dumps(raw_request.decode("utf-8", errors="replace"))
+    return f'{{"request":{request_text},"response":{dumps(response)}}}'.encode()

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from platform_wallet.models import Operator, Player, Wallet
+from platform_wallet.services.operators import operator_cache_clear
+from tests.factories import OperatorFactory, PlayerFactory, session_for, wallet_for
+from tests.wallet_client import WalletClient
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` need real row locks and concurrency: skipped on SQLite."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_operator_cache() -> None:
+    operator_cache_clear()
+
+
+@pytest.fixture
+def operator(db: None) -> Operator:
+    return OperatorFactory(operator_id="examplecasino", secret_key="secret_key")
+
+
+@pytest.fixture
+def player(operator: Operator) -> Player:
+    return PlayerFactory(operator=operator, user_id="611", user_name="john_doe", display_name="John Doe", country="Germany")
+
+
+@pytest.fixture
+def wallet(player: Player) -> Wallet:
+    return wallet_for(player, "EUR", "100.00")
+
+
+@pytest.fixture
+def session(player: Player, wallet: Wallet):
+    return session_for(player, wallet, game_id=200)
+
+
+@pytest.fixture
+def api(client, operator: Operator) -> WalletClient:
+    return WalletClient(client, operator)
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
