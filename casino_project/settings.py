@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "platform_wallet",
     "catalog",
+    "reporting",
+    "simulator",
+    "lobby",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

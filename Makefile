@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` runs the project, `make test` runs the tests.
+# Both set up everything themselves on a fresh machine (a virtualenv in .venv).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/casino
+PORT ?= 8000
+
+.PHONY: install demo test test-postgres test-sqlite lint bench check-ledger clean
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+# The demo: embedded SQLite, migrated, demo operator/players/admin printed, PLATFORM simulator.
+demo: install
+	$(BIN)/python manage.py demo --port $(PORT)
+
+# The whole suite on PostgreSQL, then everything but the concurrency tests on SQLite.
+test: install test-postgres test-sqlite
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest -q -m "not postgres"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+bench: install
+	$(BIN)/python bench/wallet_bench.py
+
+check-ledger: install
+	$(BIN)/python manage.py check_ledger
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
