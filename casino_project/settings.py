@@ -154,6 +154,9 @@ WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
 # Operator accounts (id, secret) are cached in each process for this long: a rotated secret
 # takes effect everywhere within it.
 WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
+# Behind N reverse proxies that append to X-Forwarded-For, the caller's address for the
+# operators' IP allow-lists is read from that header; 0 uses the socket's address.
+WALLET_TRUSTED_PROXY_HOPS = env.int("WALLET_TRUSTED_PROXY_HOPS", 0)
 
 LOGGING = {
     "version": 1,

@@ -41,6 +41,11 @@ class Operator(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="An inactive operator id is refused (HTTP 403) like an unknown one."
     )
+    allowed_ips = models.TextField(
+        blank=True,
+        help_text="Optional allow-list of the PLATFORM's IP addresses or networks (CIDR), one "
+        "per line or comma-separated. Empty: any address. Calls from others get HTTP 403.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,8 +9,10 @@ anything unexpected is OP_50 (the PLATFORM retries it) and is logged with the re
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -50,12 +52,28 @@ def _is_timeout(exc: BaseException) -> bool:
     return "database is locked" in str(exc)
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The caller's address. Behind a proxy, set WALLET_TRUSTED_PROXY_HOPS to the number of
+    proxies that append to X-Forwarded-For; the address is then read from that header."""
+    hops = settings.WALLET_TRUSTED_PROXY_HOPS
+    if hops:
+        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR")
+
+
 @csrf_exempt
 def gameplay_endpoint(request: HttpRequest, command: str) -> HttpResponse:
     operator = _operator_from_headers(request)
-    if operator is None or not protocol.digests_match(
-        request.headers.get("X-Authorization"),
-        protocol.authorization_header(command, operator.secret_key),
+    if (
+        operator is None
+        or not operator.allows(client_address(request))
+        or not protocol.digests_match(
+            request.headers.get("X-Authorization"),
+            protocol.authorization_header(command, operator.secret_key),
+        )
     ):
         return _forbidden()
 
@@ -94,7 +112,29 @@ def gameplay_endpoint(request: HttpRequest, command: str) -> HttpResponse:
         data=payload,
         secret_key=operator.secret_key,
     )
-    return HttpResponse(body_out, content_type=JSON_CONTENT_TYPE)
+    response = HttpResponse(body_out, content_type=JSON_CONTENT_TYPE)
+    # For the metrics and log middleware: what this call was and how it was answered.
+    response.wallet_call = WalletCall(  # type: ignore[attr-defined]
+        command=command,
+        operator_id=operator.operator_id,
+        error_code=payload.get("error_code") if status == "ERROR" else None,
+        user_id=_as_str(data.get("user_id")),
+        transaction_id=_as_str(data.get("transaction_id")),
+    )
+    return response
+
+
+@dataclass(frozen=True)
+class WalletCall:
+    command: str
+    operator_id: str
+    error_code: str | None
+    user_id: str | None
+    transaction_id: str | None
+
+
+def _as_str(value: Any) -> str | None:
+    return None if value is None or isinstance(value, dict | list) else str(value)
 
 
 def _check_envelope(body: Any, command: str, operator: OperatorAccount) -> dict[str, Any]:

@@ -203,3 +203,31 @@ def test_unexpected_exception_is_op_50_and_logged(api: WalletClient, session, mo
     assert answer.error_code == "OP_50"
     assert answer.data["error_message"] == "Internal error"
     assert "boom" in caplog.text and session.token in caplog.text
+
+
+def test_operator_ip_allow_list_refuses_other_addresses_with_403(api: WalletClient, operator, player):
+    operator.allowed_ips = "10.1.2.0/24, 192.0.2.7"
+    operator.save()
+    from platform_wallet.services.operators import operator_cache_clear
+
+    operator_cache_clear()
+    body = {"user_id": "611", "transaction_id": 1}
+    # the test client calls from 127.0.0.1: not on the list
+    assert api.call("status", body).http_status == 403
+    operator.allowed_ips = "127.0.0.0/8"
+    operator.save()
+    operator_cache_clear()
+    assert api.call("status", body).error_code == "OP_41"
+
+
+def test_operator_ip_allow_list_behind_a_proxy_reads_x_forwarded_for(client, operator, player, settings):
+    settings.WALLET_TRUSTED_PROXY_HOPS = 1
+    operator.allowed_ips = "203.0.113.9"
+    operator.save()
+    from platform_wallet.services.operators import operator_cache_clear
+
+    operator_cache_clear()
+    api = WalletClient(client, operator)
+    body = b'{"command":"status"}'
+    assert api.post_raw("status", body, headers={"X-Forwarded-For": "203.0.113.9"}).http_status == 200
+    assert api.post_raw("status", body, headers={"X-Forwarded-For": "198.51.100.1"}).http_status == 403

@@ -8,13 +8,18 @@ process within that time; `operator_cache_clear()` drops it at once in this proc
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from platform_wallet.models import Operator
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,24 @@ class OperatorAccount:
     pk: int
     operator_id: str
     secret_key: str
+    allowed_networks: tuple[Network, ...] = field(default=())
+
+    def allows(self, address: str | None) -> bool:
+        """True when no allow-list is set, or the caller's address is on it."""
+        if not self.allowed_networks:
+            return True
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(ip in network for network in self.allowed_networks)
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """The allow-list of an operator: addresses or CIDR networks, by line or comma."""
+    return tuple(
+        ipaddress.ip_network(item, strict=False) for item in re.split(r"[\s,]+", text) if item
+    )
 
 
 _cache: dict[str, tuple[float, OperatorAccount | None]] = {}
@@ -36,11 +59,13 @@ def operator_account(operator_id: str) -> OperatorAccount | None:
         return hit[1]
     row = (
         Operator.objects.filter(operator_id=operator_id, is_active=True)
-        .values_list("pk", "secret_key")
+        .values_list("pk", "secret_key", "allowed_ips")
         .first()
     )
-    account = OperatorAccount(row[0], operator_id, row[1]) if row else None
+    account = OperatorAccount(row[0], operator_id, row[1], parse_networks(row[2])) if row else None
     with _lock:
+        if len(_cache) > 10_000:  # unknown ids are cached too: keep the cache bounded
+            _cache.clear()
         _cache[operator_id] = (now + settings.WALLET_OPERATOR_CACHE_SECONDS, account)
     return account
 
