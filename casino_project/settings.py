@@ -158,6 +158,22 @@ WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
 # operators' IP allow-lists is read from that header; 0 uses the socket's address.
 WALLET_TRUSTED_PROXY_HOPS = env.int("WALLET_TRUSTED_PROXY_HOPS", 0)
 
+# --- Lobby (player pages and game launch) --------------------------------------------------------
+# The operator account whose catalog visitors who are not logged in see (players see their own);
+# empty: the first active operator.
+LOBBY_OPERATOR_ID = env.str("LOBBY_OPERATOR_ID", default="")
+# Absolute URL of our lobby sent as home_url/lobby_url; empty: built from the request's host.
+LOBBY_HOME_URL = env.str("LOBBY_HOME_URL", default="")
+# Our deposit page, sent as deposit_url in real-mode launches (omitted when empty).
+LOBBY_DEPOSIT_URL = env.str("LOBBY_DEPOSIT_URL", default="")
+# Launch parameters group (alphanumeric, 14) and clientName (14), agreed with the PLATFORM;
+# a player's own group takes precedence over LOBBY_LAUNCH_GROUP.
+LOBBY_LAUNCH_GROUP = env.str("LOBBY_LAUNCH_GROUP", default="")
+LOBBY_CLIENT_NAME = env.str("LOBBY_CLIENT_NAME", default="")
+# Currency of demo (fun mode) launches for visitors who are not logged in.
+LOBBY_FUN_CURRENCY = env.str("LOBBY_FUN_CURRENCY", default="EUR")
+LOBBY_PAGE_SIZE = env.int("LOBBY_PAGE_SIZE", 24)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

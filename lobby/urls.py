@@ -1,0 +1,21 @@
+"""The lobby at the site root, and the players' login and logout under /accounts/."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from lobby import views
+
+lobby_patterns = [
+    path("", views.home, name="home"),
+    path("play/game/<int:game_id>/", views.game_play, name="game_play"),
+    path("play/lobby/<str:lobby_id>/", views.lobby_play, name="lobby_play"),
+    path("play/<str:key>/", views.play_page, name="play_page"),
+    path("demo/<int:game_id>/", views.game_demo, name="game_demo"),
+    path("currency/", views.currency_select, name="currency_select"),
+]
+
+urlpatterns = [
+    path("accounts/login/", views.LobbyLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include((lobby_patterns, "lobby"))),
+]

@@ -1,0 +1,278 @@
+"""The player's lobby pages: the game grid, Play (real money), Demo (fun mode) and the play
+page that frames a desktop game. Thin: reads go through `selectors`, launches through
+`services`."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from lobby import selectors
+from lobby.forms import CurrencyForm, DemoForm, GameFilterForm, LaunchForm
+from lobby.launch import (
+    LaunchParameterError,
+    Opening,
+    device_detect,
+    language_choose,
+)
+from lobby.services import Launch, LaunchRefused, launch_fun, launch_real
+from platform_wallet.models import Player, Wallet
+from platform_wallet.services.sessions import SessionRefused
+
+logger = logging.getLogger(__name__)
+
+SESSION_CURRENCY = "lobby_currency"
+SESSION_LAUNCHES = "lobby_launches"
+KEPT_LAUNCHES = 8
+
+
+# --- request helpers ------------------------------------------------------------------------------
+
+
+def _device(request: HttpRequest, override: str | None) -> str:
+    return override or device_detect(request.headers.get("User-Agent", ""))
+
+
+def _language(request: HttpRequest, player: Player | None) -> str:
+    return language_choose(
+        profile_language=player.language if player is not None else "",
+        accept_language=request.headers.get("Accept-Language", ""),
+    )
+
+
+def _home_url(request: HttpRequest) -> str:
+    return settings.LOBBY_HOME_URL or request.build_absolute_uri(reverse("lobby:home"))
+
+
+def _active_wallet(request: HttpRequest, wallets: list[Wallet]) -> Wallet | None:
+    wanted = request.session.get(SESSION_CURRENCY)
+    for wallet in wallets:
+        if wallet.currency == wanted:
+            return wallet
+    return wallets[0] if wallets else None
+
+
+def _wallet_context(request: HttpRequest, player: Player | None) -> dict[str, Any]:
+    """The header's wallets: every balance of the player and the one Play uses."""
+    if player is None:
+        return {"wallets": [], "active_wallet": None}
+    wallets = selectors.player_wallets(player=player)
+    return {"wallets": wallets, "active_wallet": _active_wallet(request, wallets)}
+
+
+def _lobby_redirect(device: str | None = None) -> HttpResponseRedirect:
+    url = reverse("lobby:home")
+    return HttpResponseRedirect(f"{url}?device={device}" if device else url)
+
+
+def _open(request: HttpRequest, launch: Launch, *, fun: bool) -> HttpResponse:
+    """Show a launch as the spec's opening rules say: a frame on our play page for desktop,
+    otherwise the browser goes to the URL itself (a mobile game is never framed; a new-tab
+    product was posted from its tile into a new tab)."""
+    if launch.opening is not Opening.FRAME:
+        return HttpResponseRedirect(launch.url)
+    key = secrets.token_urlsafe(9)
+    launches: dict[str, dict[str, Any]] = request.session.get(SESSION_LAUNCHES, {})
+    launches = dict(list(launches.items())[-(KEPT_LAUNCHES - 1) :])
+    launches[key] = {"url": launch.url, "title": launch.title, "fun": fun}
+    request.session[SESSION_LAUNCHES] = launches
+    return redirect("lobby:play_page", key=key)
+
+
+def _refuse(request: HttpRequest, message: str, device: str | None) -> HttpResponseRedirect:
+    messages.error(request, message)
+    return _lobby_redirect(device)
+
+
+def _misconfigured(request: HttpRequest, error: LaunchParameterError, device: str | None) -> Any:
+    logger.error("launch refused: %s", error)
+    return _refuse(
+        request,
+        "This game cannot be launched right now: the launch parameter "
+        f"'{error.parameter}' is not valid ({error.problem}). Please contact support.",
+        device,
+    )
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    player = selectors.player_for_user(user=request.user)
+    operator = selectors.operator_for_lobby(player=player)
+    form = GameFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    search, vendor, game_type = (filters.get(k) or "" for k in ("q", "vendor", "type"))
+    device_override = filters.get("device") or ""
+    context: dict[str, Any] = {
+        "operator": operator,
+        "player": player,
+        "search": search,
+        "vendor": vendor,
+        "game_type": game_type,
+        "device_override": device_override,
+        "device": _device(request, device_override),
+        "filtered": bool(search or vendor or game_type),
+        **_wallet_context(request, player),
+    }
+    if operator is not None:
+        games = selectors.game_list_available(
+            operator=operator, vendor=vendor, game_type=game_type, search=search
+        )
+        page = Paginator(games, settings.LOBBY_PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            vendors=selectors.game_vendors(operator=operator),
+            game_types=selectors.game_types(operator=operator),
+            lobbies=selectors.lobby_list_available(operator=operator),
+            language=_language(request, player),
+        )
+    return render(request, "lobby/home.html", context)
+
+
+@require_POST
+@login_required
+def game_play(request: HttpRequest, game_id: int) -> HttpResponse:
+    return _play(request, game_id=game_id)
+
+
+@require_POST
+@login_required
+def lobby_play(request: HttpRequest, lobby_id: str) -> HttpResponse:
+    return _play(request, lobby_id=lobby_id)
+
+
+def _play(request: HttpRequest, *, game_id: int | None = None, lobby_id: str = "") -> Any:
+    form = LaunchForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, "The launch request was not valid.", None)
+    device_override = form.cleaned_data["device"] or None
+    player = selectors.player_for_user(user=request.user)
+    if player is None:
+        return _refuse(request, "This login has no player account.", device_override)
+    if player.is_blocked or player.is_closed:
+        return _refuse(
+            request,
+            "Your account is blocked: real-money games cannot be launched. Please contact support."
+            if player.is_blocked
+            else "Your account is closed.",
+            device_override,
+        )
+    operator = player.operator
+    game = lobby = None
+    if game_id is not None:
+        game = selectors.game_get_available(operator=operator, game_id=game_id)
+        if game is None:
+            return _refuse(request, "This game is not available.", device_override)
+    else:
+        lobby = selectors.lobby_get_available(operator=operator, lobby_id=lobby_id)
+        if lobby is None:
+            return _refuse(request, "This lobby is not available.", device_override)
+    currency = form.cleaned_data["currency"] or None
+    if currency is None:
+        wallet = _active_wallet(request, selectors.player_wallets(player=player))
+        if wallet is None:
+            return _refuse(request, "You have no wallet to play with.", device_override)
+        currency = wallet.currency
+    try:
+        launch = launch_real(
+            player=player,
+            currency=currency,
+            game=game,
+            lobby=lobby,
+            language=_language(request, player),
+            device=_device(request, device_override),
+            home_url=_home_url(request),
+        )
+    except (SessionRefused, LaunchRefused) as refusal:
+        return _refuse(request, str(refusal), device_override)
+    except LaunchParameterError as error:
+        return _misconfigured(request, error, device_override)
+    return _open(request, launch, fun=False)
+
+
+@require_GET
+def game_demo(request: HttpRequest, game_id: int) -> HttpResponse:
+    form = DemoForm(request.GET)
+    device_override = form.cleaned_data["device"] if form.is_valid() else ""
+    player = selectors.player_for_user(user=request.user)
+    operator = selectors.operator_for_lobby(player=player)
+    game = (
+        selectors.game_get_available(operator=operator, game_id=game_id)
+        if operator is not None
+        else None
+    )
+    if operator is None or game is None:
+        return _refuse(request, "This game is not available.", device_override)
+    currency = settings.LOBBY_FUN_CURRENCY
+    if player is not None:
+        wallet = _active_wallet(request, selectors.player_wallets(player=player))
+        currency = wallet.currency if wallet is not None else currency
+    try:
+        launch = launch_fun(
+            operator=operator,
+            game=game,
+            currency=currency,
+            language=_language(request, player),
+            device=_device(request, device_override),
+            home_url=_home_url(request),
+        )
+    except LaunchRefused as refusal:
+        return _refuse(request, str(refusal), device_override)
+    except LaunchParameterError as error:
+        return _misconfigured(request, error, device_override)
+    return _open(request, launch, fun=True)
+
+
+@require_GET
+def play_page(request: HttpRequest, key: str) -> HttpResponse:
+    """Our page around a framed desktop game: a bar back to the lobby and the game."""
+    launch = request.session.get(SESSION_LAUNCHES, {}).get(key)
+    if launch is None:
+        raise Http404("No such launch")
+    player = selectors.player_for_user(user=request.user)
+    return render(
+        request,
+        "lobby/play.html",
+        {
+            "launch": launch,
+            "player": player,
+            "operator": selectors.operator_for_lobby(player=player),
+            **_wallet_context(request, player),
+        },
+    )
+
+
+@require_POST
+@login_required
+def currency_select(request: HttpRequest) -> HttpResponse:
+    form = CurrencyForm(request.POST)
+    player = selectors.player_for_user(user=request.user)
+    if form.is_valid() and player is not None:
+        currency = form.cleaned_data["currency"]
+        if any(w.currency == currency for w in selectors.player_wallets(player=player)):
+            request.session[SESSION_CURRENCY] = currency
+    return _lobby_redirect()
+
+
+class LobbyLoginView(LoginView):
+    """Django's login, in the lobby's look (the operator's name in the header)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["operator"] = selectors.operator_for_lobby(player=None)
+        return context
