@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from catalog import details as details_reader
 from platform_wallet.models import Operator
 
 
@@ -46,6 +47,19 @@ class Game(models.Model):
         """Playable for real money: the PLATFORM offers it and we have not disabled it."""
         return self.enabled and self.listed and not self.disabled_by_operator
 
+    @property
+    def thumbnail_url(self) -> str:
+        """The 300x300 thumbnail (or the nearest size); "" when the PLATFORM sent none."""
+        return details_reader.thumbnail_url(self.details)
+
+    def description(self, language: str = "en") -> str:
+        """The description in `language` (IETF tag), falling back to English, then any."""
+        return details_reader.description(self.details, language)
+
+    @property
+    def description_languages(self) -> list[str]:
+        return details_reader.languages(self.details)
+
 
 class Lobby(models.Model):
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="lobbies")
@@ -60,9 +74,7 @@ class Lobby(models.Model):
     class Meta:
         verbose_name_plural = "lobbies"
         constraints = [
-            models.UniqueConstraint(
-                fields=["operator", "lobby_id"], name="lobby_operator_lobby_id"
-            )
+            models.UniqueConstraint(fields=["operator", "lobby_id"], name="lobby_operator_lobby_id")
         ]
         ordering = ["vendor", "lobby_id"]
 
@@ -72,3 +84,12 @@ class Lobby(models.Model):
     @property
     def is_available(self) -> bool:
         return self.listed and not self.disabled_by_operator
+
+    @property
+    def title(self) -> str:
+        title = self.details.get("title") if isinstance(self.details, dict) else None
+        return str(title) if title else self.lobby_id.replace("_", " ").title()
+
+    @property
+    def thumbnail_url(self) -> str:
+        return details_reader.thumbnail_url(self.details)
