@@ -114,6 +114,24 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died is redelivered (acks late); every task here is idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", 24 * 3600)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Default time limits (seconds) of a task; the PLATFORM jobs set their own.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 360)
+
+# --- Reports and limits alerts ----------------------------------------------------------------
+# An available balance (Balance limits API) under this amount raises an alert, mailed to
+# DJANGO_ADMINS; per currency with BALANCE_LIMIT_ALERT_THRESHOLDS="EUR=5000,JPY=700000".
+BALANCE_LIMIT_ALERT_THRESHOLD = env.str("BALANCE_LIMIT_ALERT_THRESHOLD", default="1000")
+BALANCE_LIMIT_ALERT_THRESHOLDS = env.dict("BALANCE_LIMIT_ALERT_THRESHOLDS", default={})
+# GGR limits (deprecated API) usage at or over this percentage raises an alert.
+GGR_LIMIT_ALERT_PERCENT = env.str("GGR_LIMIT_ALERT_PERCENT", default="90")
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

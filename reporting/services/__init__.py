@@ -1,0 +1,1 @@
+"""Reporting services: business reports, reconciliation, limits checks and hand history."""
