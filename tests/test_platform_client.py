@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from tests.simulator_fixtures
 """platform_client against the PLATFORM simulator over real HTTP (spec: Games and Lobbies list
 API, Business report API, GGR limits API, Balance limits API, Hand history API)."""
 
