@@ -42,11 +42,15 @@ INSTALLED_APPS = [
     "simulator",
     "lobby",
     "backoffice",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.OpsEndpointsMiddleware",  # /healthz, /metrics: before host checks
+    "ops.middleware.WalletObservabilityMiddleware",  # metrics + one log line per wallet call
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ops.middleware.RateLimitMiddleware",  # player pages, logins; never /api/wallet/
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,7 +81,8 @@ TEMPLATES = [
 # DATABASE_URL selects the database; unset, the embedded SQLite file is used (the demo).
 # PostgreSQL gets psycopg 3's connection pool and statement/lock timeouts well under the
 # PLATFORM's few-second timeout, so that a stuck lock answers OP_47 instead of hanging.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(_database_url)}
 _db = DATABASES["default"]
 if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
     _db["ENGINE"] = "django.db.backends.postgresql"
@@ -85,7 +90,14 @@ if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgr
     statement_timeout = 0 if _running_migrations else env.int("DB_STATEMENT_TIMEOUT_MS", 2000)
     lock_timeout = 0 if _running_migrations else env.int("DB_LOCK_TIMEOUT_MS", 1000)
     options = _db.setdefault("OPTIONS", {})
-    options["options"] = f"-c statement_timeout={statement_timeout} -c lock_timeout={lock_timeout}"
+    # Django's own queries bind on the client and are never prepared; the wallet's hot path
+    # asks for its few statements to be prepared (WALLET_PREPARED_STATEMENTS), which psycopg
+    # only does with a threshold set. They keep one generic plan (plan_cache_mode).
+    options["prepare_threshold"] = 1_000_000
+    options["options"] = (
+        f"-c statement_timeout={statement_timeout} -c lock_timeout={lock_timeout}"
+        " -c plan_cache_mode=force_generic_plan"
+    )
     if env.bool("DB_POOL", default=True):
         _db["CONN_MAX_AGE"] = 0  # the pool keeps the connections
         options["pool"] = {
@@ -107,6 +119,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Production (DEBUG off) caches in Redis, shared by every process and replica (the rate
+# limiter's counters); development and tests use each process's memory. CACHE_BACKEND=redis or
+# locmem overrides.
+if env.str("CACHE_BACKEND", default="locmem" if DEBUG else "redis") == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL),
+            "KEY_PREFIX": "casino",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -175,6 +201,9 @@ WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
 # Behind N reverse proxies that append to X-Forwarded-For, the caller's address for the
 # operators' IP allow-lists is read from that header; 0 uses the socket's address.
 WALLET_TRUSTED_PROXY_HOPS = env.int("WALLET_TRUSTED_PROXY_HOPS", 0)
+# Prepare the hot path's statements on PostgreSQL (saves their planning on every call). Turn
+# off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
+WALLET_PREPARED_STATEMENTS = env.bool("WALLET_PREPARED_STATEMENTS", default=True)
 
 # --- Lobby (player pages and game launch) --------------------------------------------------------
 # The operator account whose catalog visitors who are not logged in see (players see their own);
@@ -192,11 +221,85 @@ LOBBY_CLIENT_NAME = env.str("LOBBY_CLIENT_NAME", default="")
 LOBBY_FUN_CURRENCY = env.str("LOBBY_FUN_CURRENCY", default="EUR")
 LOBBY_PAGE_SIZE = env.int("LOBBY_PAGE_SIZE", 24)
 
+# --- Production security (DEBUG off) ---------------------------------------------------------
+# TLS ends at the load balancer, which sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER names the
+# header; set it empty when nothing in front sets it). The wallet API, /healthz and /metrics are
+# not redirected: an API call is never helped by a redirect (the PLATFORM would see a non-200),
+# and the container's healthcheck and Prometheus call over plain HTTP inside the network.
+if not DEBUG:
+    _proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO")
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$", r"^api/wallet/"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) cannot
+# outlive its transaction: DB_DISABLE_SERVER_SIDE_CURSORS=true makes Django fetch client-side.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
+
+# --- Rate limits (ops.middleware.RateLimitMiddleware), per client address --------------------
+# The PLATFORM's calls (WALLET_API_PATH_PREFIX) are never limited. "requests/seconds".
+WALLET_API_PATH_PREFIX = "/api/wallet/"
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+RATE_LIMIT_CACHE = "default"
+
+
+def _rate(name: str, default: str) -> tuple[int, int]:
+    requests, _, seconds = env.str(name, default=default).partition("/")
+    return int(requests), int(seconds)
+
+
+RATE_LIMIT_PAGES = _rate("RATE_LIMIT_PAGES", "300/60")  # every player-facing page
+RATE_LIMIT_LOGIN = _rate("RATE_LIMIT_LOGIN", "10/300")  # POSTs to the player and admin logins
+RATE_LIMIT_LOGIN_PATHS = env.list("RATE_LIMIT_LOGIN_PATHS", default=[])  # besides those two
+RATE_LIMIT_EXEMPT_PREFIXES = [
+    WALLET_API_PATH_PREFIX,
+    "/" + STATIC_URL.lstrip("/"),
+    "/healthz",
+    "/metrics",
+    "/admin/",  # staff pages behind the admin login (the login POST itself is limited)
+]
+
+# --- Health and metrics ---------------------------------------------------------------------
+HEALTH_CHECK_REDIS = env.bool("HEALTH_CHECK_REDIS", default=True)
+HEALTH_CHECK_TIMEOUT_S = env.float("HEALTH_CHECK_TIMEOUT_S", default=2.0)
+# /metrics answers a scraper that sends "Authorization: Bearer METRICS_TOKEN" when it is set;
+# otherwise callers from these networks (the client address as the wallet reads it).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+
+# --- Logging: JSON lines in production (LOG_FORMAT=json), plain text in development ---------
+# Every line logged while a wallet call is served carries command, operator, user_id and
+# transaction_id; `wallet.calls` writes one line per call (WARNING for 403s and OP_47/OP_50).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+    },
+    "filters": {"wallet_context": {"()": "ops.logs.WalletContextFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["wallet_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "wallet.calls": {"level": env.str("WALLET_CALL_LOG_LEVEL", default="INFO")},
+    },
 }

@@ -73,7 +73,9 @@ def balance(operator: OperatorAccount, data: Data) -> Data:
     if session.player_id != player.pk:
         raise WalletError(ErrorCode.OP_21, "Token belongs to another player")
     if player.is_blocked or player.is_closed:
-        raise WalletError(ErrorCode.OP_33, None if player.is_blocked else "Player account is closed")
+        raise WalletError(
+            ErrorCode.OP_33, None if player.is_blocked else "Player account is closed"
+        )
     wallet = Wallet.objects.filter(player=player, currency=currency).first()
     if wallet is None:
         raise WalletError(ErrorCode.OP_30, f"Player has no {currency} wallet")
@@ -95,9 +97,7 @@ def changebalance(operator: OperatorAccount, data: Data) -> Data:
         game_id=fields.integer_id(data, "game_id", max_digits=6),
         currency=fields.string(data, "currency_code", max_length=4),
         amount=fields.money(data, "amount"),
-        token=fields.string(data, "token", max_length=50, nullable=True)
-        if "token" in data
-        else "",
+        token=fields.string(data, "token", max_length=50, nullable=True) if "token" in data else "",
         transaction_timestamp=fields.optional_string(data, "transaction_timestamp", max_length=19),
         context=context,
         reason=_context_string(context, "reason", 32),

@@ -14,9 +14,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RAKE = {"max_digits": 18, "decimal_places": 4}
-
 
 class Operator(models.Model):
     """One operator id the PLATFORM issued us, with its own secret key and players.
@@ -100,7 +97,7 @@ class Wallet(models.Model):
 
     player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="wallets")
     currency = models.CharField(max_length=4, help_text="ISO 4217 code (or a custom one).")
-    balance = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    balance = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -216,8 +213,8 @@ class Transaction(models.Model):
     )
     game_id = models.BigIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=4, blank=True)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
-    rake = models.DecimalField(**RAKE, null=True, blank=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    rake = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     token = models.CharField(max_length=50, blank=True)
     reason = models.CharField(max_length=32, blank=True, help_text="context.reason")
     history_id = models.CharField(max_length=255, blank=True, help_text="context.history_id")
@@ -256,8 +253,10 @@ class LedgerEntry(models.Model):
 
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
-    amount = models.DecimalField(**MONEY, help_text="Signed: credits positive, debits negative.")
-    balance_after = models.DecimalField(**MONEY)
+    amount = models.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Signed: credits positive, debits negative."
+    )
+    balance_after = models.DecimalField(max_digits=18, decimal_places=2)
     transaction = models.ForeignKey(
         Transaction, on_delete=models.PROTECT, related_name="entries", null=True, blank=True
     )
@@ -316,12 +315,14 @@ class ResponsibleGamblingLimits(models.Model):
     """
 
     player = models.OneToOneField(Player, on_delete=models.CASCADE, related_name="limits")
-    daily_loss_limit = models.DecimalField(**MONEY, null=True, blank=True)
-    weekly_loss_limit = models.DecimalField(**MONEY, null=True, blank=True)
-    monthly_loss_limit = models.DecimalField(**MONEY, null=True, blank=True)
-    daily_wager_limit = models.DecimalField(**MONEY, null=True, blank=True)
-    weekly_wager_limit = models.DecimalField(**MONEY, null=True, blank=True)
-    monthly_wager_limit = models.DecimalField(**MONEY, null=True, blank=True)
+    daily_loss_limit = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    weekly_loss_limit = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    monthly_loss_limit = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    daily_wager_limit = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    weekly_wager_limit = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    monthly_wager_limit = models.DecimalField(
+        max_digits=18, decimal_places=2, null=True, blank=True
+    )
     self_excluded_until = models.DateTimeField(
         null=True, blank=True, help_text="No BET is accepted until this moment."
     )

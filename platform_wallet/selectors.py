@@ -28,7 +28,9 @@ def wallets_with_entry_sums() -> QuerySet[Wallet]:
     )
     money = DecimalField(max_digits=18, decimal_places=2)
     return Wallet.objects.select_related("player").annotate(
-        entries_sum=Coalesce(Subquery(entries, output_field=money), Value(Decimal("0")), output_field=money)
+        entries_sum=Coalesce(
+            Subquery(entries, output_field=money), Value(Decimal("0")), output_field=money
+        )
     )
 
 

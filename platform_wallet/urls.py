@@ -8,6 +8,13 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     *[
         path(command, views.gameplay_endpoint, {"command": command}, name=command)
-        for command in ("authenticate", "balance", "changebalance", "status", "cancel", "finishround")
+        for command in (
+            "authenticate",
+            "balance",
+            "changebalance",
+            "status",
+            "cancel",
+            "finishround",
+        )
     ],
 ]

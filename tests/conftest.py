@@ -32,7 +32,13 @@ def operator(db: None) -> Operator:
 
 @pytest.fixture
 def player(operator: Operator) -> Player:
-    return PlayerFactory(operator=operator, user_id="611", user_name="john_doe", display_name="John Doe", country="Germany")
+    return PlayerFactory(
+        operator=operator,
+        user_id="611",
+        user_name="john_doe",
+        display_name="John Doe",
+        country="Germany",
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from platform_wallet.services.ledger import wallet_open
 from platform_wallet.services.sessions import token_generate
 
 
-class OperatorFactory(DjangoModelFactory):
+class OperatorFactory(DjangoModelFactory[Operator]):
     class Meta:
         model = Operator
         django_get_or_create = ("operator_id",)
@@ -24,7 +24,7 @@ class OperatorFactory(DjangoModelFactory):
     launch_host = "https://games.example.test"
 
 
-class PlayerFactory(DjangoModelFactory):
+class PlayerFactory(DjangoModelFactory[Player]):
     class Meta:
         model = Player
 

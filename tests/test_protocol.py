@@ -16,9 +16,10 @@ from platform_wallet import protocol
 
 
 def test_spec_x_authorization_is_sha1_of_command_and_secret() -> None:
-    assert protocol.authorization_header("status", "secret_key") == hashlib.sha1(
-        b"statussecret_key"
-    ).hexdigest()
+    assert (
+        protocol.authorization_header("status", "secret_key")
+        == hashlib.sha1(b"statussecret_key").hexdigest()
+    )
 
 
 def test_spec_request_hash_example_authenticate() -> None:

@@ -17,7 +17,9 @@ def balance_of(wallet: Wallet) -> Decimal:
     return wallet.balance
 
 
-def cancel(api: WalletClient, transaction_id, *, user_id="611", round_id=145658, round_finished=None):
+def cancel(
+    api: WalletClient, transaction_id, *, user_id="611", round_id=145658, round_finished=None
+):
     return api.call(
         "cancel",
         {
@@ -66,7 +68,11 @@ def test_spec_status_example_with_date_2020_11_31_is_answered(api, session) -> N
     transaction_id = place(api, session)
     answer = status(api, transaction_id)
     assert answer.status == "OK"
-    assert answer.data == {"user_id": "611", "transaction_id": transaction_id, "transaction_status": "OK"}
+    assert answer.data == {
+        "user_id": "611",
+        "transaction_id": transaction_id,
+        "transaction_status": "OK",
+    }
 
 
 def test_spec_status_echoes_ids_as_sent(api, session) -> None:
@@ -108,7 +114,11 @@ def test_spec_cancel_bet_returns_the_amount(api, session, wallet) -> None:
     transaction_id = place(api, session, amount="10.00")
     answer = cancel(api, transaction_id)
     assert answer.status == "OK"
-    assert answer.data == {"user_id": "611", "transaction_id": transaction_id, "transaction_status": "CANCELED"}
+    assert answer.data == {
+        "user_id": "611",
+        "transaction_id": transaction_id,
+        "transaction_status": "CANCELED",
+    }
     assert balance_of(wallet) == Decimal("100.00")
     entry = LedgerEntry.objects.get(kind="CANCEL")
     assert entry.amount == Decimal("10.00") and entry.balance_after == Decimal("100.00")
@@ -146,8 +156,12 @@ def test_spec_cancel_op_41_unknown_transaction_and_it_is_remembered(api, session
     assert answer.data["error_message"] == "Transaction not found"
     # The BET arrives after its cancel: it is refused and never applied.
     late = api.changebalance(
-        transaction_type="BET", amount=Decimal("10.00"), user_id="611", token=session.token,
-        transaction_id=transaction_id, round_id=round_id,
+        transaction_type="BET",
+        amount=Decimal("10.00"),
+        user_id="611",
+        token=session.token,
+        transaction_id=transaction_id,
+        round_id=round_id,
     )
     assert late.status == "ERROR" and late.error_code == "OP_49"
     assert balance_of(wallet) == Decimal("100.00")
@@ -171,7 +185,10 @@ def test_cancel_of_another_players_transaction_is_op_41(api, operator, session, 
 def test_cancel_of_a_refused_bet_moves_nothing(api, session, wallet) -> None:
     transaction_id = new_id()
     refused = api.changebalance(
-        transaction_type="BET", amount=Decimal("500.00"), user_id="611", token=session.token,
+        transaction_type="BET",
+        amount=Decimal("500.00"),
+        user_id="611",
+        token=session.token,
         transaction_id=transaction_id,
     )
     assert refused.error_code == "OP_31"
@@ -198,8 +215,12 @@ def test_identical_retry_of_a_canceled_bet_does_not_charge_again(api, session, w
     place(api, session, transaction_id=transaction_id, round_id=round_id)
     cancel(api, transaction_id)
     retry = api.changebalance(
-        transaction_type="BET", amount=Decimal("10.00"), user_id="611", token=session.token,
-        transaction_id=transaction_id, round_id=round_id,
+        transaction_type="BET",
+        amount=Decimal("10.00"),
+        user_id="611",
+        token=session.token,
+        transaction_id=transaction_id,
+        round_id=round_id,
     )
     assert retry.status == "OK"
     assert balance_of(wallet) == Decimal("100.00")
@@ -207,7 +228,13 @@ def test_identical_retry_of_a_canceled_bet_does_not_charge_again(api, session, w
 
 @pytest.mark.parametrize("missing", ["user_id", "transaction_id", "round_id", "game_id"])
 def test_cancel_missing_fields_are_named(api, player, missing) -> None:
-    data = {"user_id": "611", "transaction_id": 1, "round_id": 2, "round_finished": None, "game_id": 3}
+    data = {
+        "user_id": "611",
+        "transaction_id": 1,
+        "round_id": 2,
+        "round_finished": None,
+        "game_id": 3,
+    }
     del data[missing]
     answer = api.call("cancel", data)
     assert answer.error_code == "OP_50" and missing in answer.data["error_message"]
@@ -219,7 +246,13 @@ def test_cancel_missing_fields_are_named(api, player, missing) -> None:
 def finishround(api, round_id, user_id="611"):
     return api.call(
         "finishround",
-        {"round_id": round_id, "user_id": user_id, "game_id": 46, "round_date": "2023-09-14", "round_ts": "1694704880325"},
+        {
+            "round_id": round_id,
+            "user_id": user_id,
+            "game_id": 46,
+            "round_date": "2023-09-14",
+            "round_ts": "1694704880325",
+        },
     )
 
 

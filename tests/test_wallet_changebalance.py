@@ -59,7 +59,9 @@ def test_spec_changebalance_win_example_credits_with_rake(api, session, wallet) 
     assert answer.status == "OK"
     assert answer.data["balance"] == Decimal("117.25")
     tx = Transaction.objects.get(transaction_id=3568)
-    assert tx.rake == Decimal("0.0328") and tx.history_id == "350-a1B" and tx.reason == "not_provided"
+    assert (
+        tx.rake == Decimal("0.0328") and tx.history_id == "350-a1B" and tx.reason == "not_provided"
+    )
     assert tx.game_round.round_id == 1727
 
 
@@ -154,9 +156,12 @@ def test_ids_may_arrive_as_strings(api, session, wallet) -> None:
     answer = bet(api, session, transaction_id="987654321", round_id="55", game_id="200")
     assert answer.status == "OK"
     assert Transaction.objects.get().transaction_id == 987654321
-    assert api.call("status", {"user_id": "611", "transaction_id": 987654321}).data[
-        "transaction_status"
-    ] == "OK"
+    assert (
+        api.call("status", {"user_id": "611", "transaction_id": 987654321}).data[
+            "transaction_status"
+        ]
+        == "OK"
+    )
 
 
 # --- Errors ------------------------------------------------------------------------------
@@ -233,7 +238,9 @@ def test_spec_changebalance_op_34_unknown_player(api, session) -> None:
 
 
 def test_spec_changebalance_op_35_disabled_game(api, operator, session, wallet) -> None:
-    Game.objects.create(operator=operator, game_id=200, title="Slot", vendor="v", disabled_by_operator=True)
+    Game.objects.create(
+        operator=operator, game_id=200, title="Slot", vendor="v", disabled_by_operator=True
+    )
     assert bet(api, session).error_code == "OP_35"
     win = api.changebalance(transaction_type="WIN", amount=Decimal("2"), user_id="611", token=None)
     assert win.status == "OK"
@@ -294,7 +301,9 @@ def test_note_3_win_with_null_or_expired_token_is_credited(api, session, wallet,
 def test_win_is_credited_to_a_blocked_player(api, player, wallet) -> None:
     player.is_blocked = True
     player.save()
-    answer = api.changebalance(transaction_type="WIN", amount=Decimal("3.00"), user_id="611", token=None)
+    answer = api.changebalance(
+        transaction_type="WIN", amount=Decimal("3.00"), user_id="611", token=None
+    )
     assert answer.status == "OK" and balance_of(wallet) == Decimal("103.00")
 
 
@@ -339,7 +348,9 @@ def test_note_4_identical_retry_after_session_expiry_still_replays_ok(api, sessi
         {"user_id": "someone-else"},
     ],
 )
-def test_spec_op_40_same_transaction_id_with_different_data(api, operator, player, session, wallet, change):
+def test_spec_op_40_same_transaction_id_with_different_data(
+    api, operator, player, session, wallet, change
+):
     other = PlayerFactory(operator=operator, user_id="someone-else")
     wallet_for(other)
     wallet_for(player, "USD", "10.00")
@@ -355,7 +366,12 @@ def test_spec_op_40_same_transaction_id_with_different_data(api, operator, playe
 
 def test_business_error_is_recorded_and_replayed(api, session, wallet) -> None:
     transaction_id, round_id = new_id(), new_id()
-    assert bet(api, session, Decimal("150.00"), transaction_id=transaction_id, round_id=round_id).error_code == "OP_31"
+    assert (
+        bet(
+            api, session, Decimal("150.00"), transaction_id=transaction_id, round_id=round_id
+        ).error_code
+        == "OP_31"
+    )
     # Money arrives; the identical retry is still answered as the original was.
     api.changebalance(transaction_type="WIN", amount=Decimal("100.00"), user_id="611", token=None)
     replay = bet(api, session, Decimal("150.00"), transaction_id=transaction_id, round_id=round_id)
@@ -369,8 +385,12 @@ def test_rounds_are_tracked_from_every_call(api, session) -> None:
     round_id = new_id()
     bet(api, session, Decimal("1.00"), round_id=round_id)
     api.changebalance(
-        transaction_type="WIN", amount=Decimal("2.00"), user_id="611", token=None,
-        round_id=round_id, round_finished=True,
+        transaction_type="WIN",
+        amount=Decimal("2.00"),
+        user_id="611",
+        token=None,
+        round_id=round_id,
+        round_finished=True,
     )
     game_round = Round.objects.get(round_id=round_id)
     assert game_round.is_finished

@@ -46,7 +46,9 @@ def test_changelog_2_31_x_tt_operator_id_still_accepted(api: WalletClient, playe
         }
     ).encode()
     answer = api.post_raw(
-        "status", body, headers={"X-Operator-Id": None, "X-TT-Operator-Id": "examplecasino"}  # type: ignore[dict-item]
+        "status",
+        body,
+        headers={"X-Operator-Id": None, "X-TT-Operator-Id": "examplecasino"},  # type: ignore[dict-item]
     )
     assert answer.http_status == 200
     assert answer.error_code == "OP_41"
@@ -205,7 +207,9 @@ def test_unexpected_exception_is_op_50_and_logged(api: WalletClient, session, mo
     assert "boom" in caplog.text and session.token in caplog.text
 
 
-def test_operator_ip_allow_list_refuses_other_addresses_with_403(api: WalletClient, operator, player):
+def test_operator_ip_allow_list_refuses_other_addresses_with_403(
+    api: WalletClient, operator, player
+):
     operator.allowed_ips = "10.1.2.0/24, 192.0.2.7"
     operator.save()
     from platform_wallet.services.operators import operator_cache_clear
@@ -220,7 +224,9 @@ def test_operator_ip_allow_list_refuses_other_addresses_with_403(api: WalletClie
     assert api.call("status", body).error_code == "OP_41"
 
 
-def test_operator_ip_allow_list_behind_a_proxy_reads_x_forwarded_for(client, operator, player, settings):
+def test_operator_ip_allow_list_behind_a_proxy_reads_x_forwarded_for(
+    client, operator, player, settings
+):
     settings.WALLET_TRUSTED_PROXY_HOPS = 1
     operator.allowed_ips = "203.0.113.9"
     operator.save()
@@ -229,5 +235,9 @@ def test_operator_ip_allow_list_behind_a_proxy_reads_x_forwarded_for(client, ope
     operator_cache_clear()
     api = WalletClient(client, operator)
     body = b'{"command":"status"}'
-    assert api.post_raw("status", body, headers={"X-Forwarded-For": "203.0.113.9"}).http_status == 200
-    assert api.post_raw("status", body, headers={"X-Forwarded-For": "198.51.100.1"}).http_status == 403
+    assert (
+        api.post_raw("status", body, headers={"X-Forwarded-For": "203.0.113.9"}).http_status == 200
+    )
+    assert (
+        api.post_raw("status", body, headers={"X-Forwarded-For": "198.51.100.1"}).http_status == 403
+    )

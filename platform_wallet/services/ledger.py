@@ -5,10 +5,14 @@ as the wallet's balance. The PLATFORM's transaction_id is the idempotency key, g
 unique constraint on (operator, transaction_id): an identical retry replays the stored outcome,
 the same id with other data is OP_40.
 
-Locks are always taken in one order: wallet, then round, then the transaction's key. The
-debit is a conditional `UPDATE ... WHERE balance >= amount RETURNING balance`, so concurrent
-BETs never overdraw and no read-then-write race exists. The hot path is written in plain SQL
-that PostgreSQL and SQLite both run (RETURNING, ON CONFLICT), a handful of statements a call.
+Locks: a changebalance takes wallet, then round, then its (new) transaction key; a cancel
+takes the transaction row, then the wallet, and updates the round after it committed. No cycle
+is possible. The debit is a conditional `UPDATE ... WHERE balance >= amount RETURNING balance`,
+so concurrent BETs never overdraw and no read-then-write race exists.
+
+The hot path is plain SQL: one read (`_lookup`) and, on PostgreSQL, one write statement of
+data-modifying CTEs, both prepared; elsewhere (SQLite, the demo) a short transaction of
+portable statements (RETURNING, ON CONFLICT).
 """
 
 from __future__ import annotations
@@ -172,21 +176,17 @@ def _lookup(req: ChangeBalanceRequest) -> _Lookup | None:
           LEFT JOIN {_game_table()} g ON g.operator_id = p.operator_id AND g.game_id = %s
           LEFT JOIN {T_LIMITS} l ON l.player_id = p.id
          WHERE p.operator_id = %s AND p.user_id = %s
-    """  # noqa: S608 - table names come from the models, values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                req.currency,
-                req.token or None,
-                req.transaction_id,
-                req.round_id,
-                req.game_id,
-                req.operator_pk,
-                req.user_id,
-            ],
-        )
-        row = cursor.fetchone()
+    """
+    params = [
+        req.currency,
+        req.token or None,
+        req.transaction_id,
+        req.round_id,
+        req.game_id,
+        req.operator_pk,
+        req.user_id,
+    ]
+    row = _fetch_one(sql, params)
     if row is None:
         return None
     return _Lookup(
@@ -295,111 +295,291 @@ def _replay(req: ChangeBalanceRequest, found: _Lookup) -> Balance:
     return Balance(found.wallet_balance, req.currency)
 
 
+_TX_COLUMNS = (
+    "operator_id, transaction_id, transaction_type, status, error_code, player_id, wallet_id,"
+    " round_id, game_round_id, game_id, currency, amount, rake, token, reason, history_id,"
+    " context, transaction_timestamp, canceled_before_arrival, created_at"
+)
+
+
+@dataclass(frozen=True)
+class _Write:
+    """The values one changebalance writes, adapted for the database."""
+
+    req: ChangeBalanceRequest
+    found: _Lookup
+    now: dt.datetime
+    db_now: Any
+    amount: Any
+    delta: Any  # signed: negative for a BET
+    is_bet: bool
+    refusal: WalletError | None
+
+    @classmethod
+    def of(cls, req: ChangeBalanceRequest, found: _Lookup, refusal: WalletError | None) -> _Write:
+        now = timezone.now()
+        is_bet = req.transaction_type == TransactionType.BET
+        return cls(
+            req=req,
+            found=found,
+            now=now,
+            db_now=_db_time(now),
+            amount=_db_money(req.amount),
+            delta=_db_money(-req.amount if is_bet else req.amount),
+            is_bet=is_bet,
+            refusal=refusal,
+        )
+
+    def tx_values(self, status: str, error_code: str, round_pk: Any) -> list[Any]:
+        req = self.req
+        return [
+            req.operator_pk,
+            req.transaction_id,
+            str(req.transaction_type),
+            status,
+            error_code,
+            self.found.player_pk,
+            self.found.wallet_pk,
+            req.round_id,
+            round_pk,
+            req.game_id,
+            req.currency,
+            self.amount,
+            None if req.rake is None else connection.ops.adapt_decimalfield_value(req.rake, 18, 4),
+            req.token[:50],
+            req.reason[:32],
+            req.history_id[:255],
+            json.dumps(req.context, default=str),
+            req.transaction_timestamp[:19],
+            False,
+            self.db_now,
+        ]
+
+    @property
+    def round_finished_at(self) -> Any:
+        return self.db_now if self.req.round_finished else None
+
+    @property
+    def touch_session(self) -> bool:
+        from django.conf import settings
+
+        last = self.found.session_last_activity
+        return (
+            self.is_bet
+            and self.found.session_pk is not None
+            and last is not None
+            and (self.now - last).total_seconds() >= settings.WALLET_SESSION_TOUCH_SECONDS
+        )
+
+
 def _apply(
     req: ChangeBalanceRequest, found: _Lookup, refusal: WalletError | None
 ) -> tuple[Decimal | None, WalletError | None]:
-    """One database transaction: move the money (unless refused), track the round, record
-    the transaction with its outcome, write the ledger entry. Returns the new balance (None
-    when nothing moved) and the refusal recorded, if any."""
-    now = timezone.now()
-    db_now = _db_time(now)
-    amount = _db_money(req.amount)
-    is_bet = req.transaction_type == TransactionType.BET
+    """Move the money (unless refused), track the round, record the transaction with its
+    outcome and write the ledger entry, all in one database transaction. Returns the new
+    balance (None when nothing moved) and the refusal recorded, if any.
+
+    On PostgreSQL this is a single statement (data-modifying CTEs, run in autocommit: one
+    round trip). Elsewhere, and for players with responsible-gambling limits (checked under the
+    wallet's row lock), it is a short transaction of a few statements. Both take the locks in
+    the same order: wallet, round, transaction key."""
+    write = _Write.of(req, found, refusal)
+    if connection.vendor == "postgresql" and not (write.is_bet and found.has_limits):
+        return _apply_single_statement(write), refusal
+    return _apply_in_transaction(write)
+
+
+def _apply_single_statement(write: _Write) -> Decimal | None:
+    found = write.found
+    ctes = []
+    params: list[Any] = []
+    # 1. the wallet: a refused transaction moves nothing (the WHERE is false)
+    ctes.append(
+        f"w AS (UPDATE {T_WALLET} SET balance = balance + %s, updated_at = %s"
+        " WHERE id = %s AND %s AND (NOT %s OR balance >= %s OR %s = 0) RETURNING id, balance)"
+    )
+    params += [
+        write.delta,
+        write.db_now,
+        found.wallet_pk,
+        write.refusal is None,
+        write.is_bet,
+        write.amount,
+        write.amount,
+    ]
+    # 2. the round: created on its first call, finished when a call says so
+    if found.round_pk is None:
+        ctes.append(
+            f"r AS (INSERT INTO {T_ROUND} AS r (operator_id, round_id, player_id, game_id,"
+            " created_at, finished_at) VALUES (%s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (operator_id, round_id)"
+            " DO UPDATE SET finished_at = COALESCE(r.finished_at, excluded.finished_at)"
+            " RETURNING id)"
+        )
+        params += [
+            write.req.operator_pk,
+            write.req.round_id,
+            found.player_pk,
+            write.req.game_id,
+            write.db_now,
+            write.round_finished_at,
+        ]
+    elif write.req.round_finished and found.round_finished_at is None:
+        ctes.append(
+            f"r AS (UPDATE {T_ROUND} SET finished_at = COALESCE(finished_at, %s)"
+            " WHERE id = %s RETURNING id)"
+        )
+        params += [write.db_now, found.round_pk]
+    else:
+        ctes.append("r AS (SELECT %s::bigint AS id)")
+        params.append(found.round_pk)
+    # 3. the transaction with its outcome; its unique key makes a concurrent duplicate fail the
+    #    whole statement, wallet update included
+    refused_code = str(write.refusal.code) if write.refusal else str(ErrorCode.OP_31)
+    tx_values = write.tx_values("", "", None)
+    placeholders = ", ".join(
+        [
+            "%s, %s, %s",
+            "CASE WHEN EXISTS (SELECT 1 FROM w) THEN 'OK' ELSE 'ERROR' END",
+            "CASE WHEN EXISTS (SELECT 1 FROM w) THEN '' ELSE %s END",
+            "%s, %s, %s",
+            "(SELECT id FROM r)",
+            ", ".join(["%s"] * 11),
+        ]
+    )
+    ctes.append(f"t AS (INSERT INTO {T_TX} ({_TX_COLUMNS}) SELECT {placeholders} RETURNING id)")
+    params += [*tx_values[:3], refused_code, *tx_values[5:8], *tx_values[9:]]
+    # 4. the ledger entry, when money moved
+    ctes.append(
+        f"e AS (INSERT INTO {T_ENTRY} (wallet_id, kind, amount, balance_after, transaction_id,"
+        " reason, created_by_id, created_at) SELECT w.id, %s, %s, w.balance, t.id, '', NULL, %s"
+        " FROM w, t)"
+    )
+    params += [str(write.req.transaction_type), write.delta, write.db_now]
+    # 5. keep the game session alive (at most once a minute)
+    if write.touch_session:
+        ctes.append(
+            f"s AS (UPDATE {T_SESSION} SET last_activity_at = %s WHERE id = %s"
+            " AND EXISTS (SELECT 1 FROM w))"
+        )
+        params += [write.db_now, found.session_pk]
+    sql = "WITH " + ", ".join(ctes) + " SELECT (SELECT balance FROM w), (SELECT id FROM t)"
+    row = _fetch_one(sql, params)
+    assert row is not None
+    return None if row[0] is None else to_money(row[0])
+
+
+def _fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """Run one statement and return its first row.
+
+    On PostgreSQL with server-side binding, prepared on first use: Django's own cursors bind on
+    the client (so that PgBouncer in transaction mode works); the hot path's few statements are
+    prepared instead, which saves their planning. Inside an atomic block (tests), a savepoint
+    keeps a failed statement from aborting the outer transaction. Errors are Django's.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return None if row is None else tuple(row)
+    import psycopg
+
+    connection.ensure_connection()
+    guard = transaction.atomic() if connection.in_atomic_block else _no_guard()
+    with guard, connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=_PREPARE)
+        row = cursor.fetchone()
+    return None if row is None else tuple(row)
+
+
+class _no_guard:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _prepare_setting() -> bool | None:
+    from django.conf import settings
+
+    return True if getattr(settings, "WALLET_PREPARED_STATEMENTS", True) else None
+
+
+_PREPARE = _prepare_setting()
+
+
+def _apply_in_transaction(write: _Write) -> tuple[Decimal | None, WalletError | None]:
+    found, req, refusal = write.found, write.req, write.refusal
     new_balance: Decimal | None = None
     with transaction.atomic(), connection.cursor() as cursor:
-        if refusal is None and is_bet and found.has_limits:
+        if refusal is None and write.is_bet and found.has_limits:
             # Responsible-gambling limits are checked under the wallet's row lock, so that
             # concurrent BETs cannot pass a limit together.
             cursor.execute(
-                f"SELECT id FROM {T_WALLET} WHERE id = %s{_for_update()}",  # noqa: S608
+                f"SELECT id FROM {T_WALLET} WHERE id = %s{_for_update()}",
                 [found.wallet_pk],
             )
             refusal = limits.bet_refusal(
                 player_pk=found.player_pk, currency=req.currency, amount=req.amount
             )
         if refusal is None:
-            if is_bet:
-                cursor.execute(
-                    f"UPDATE {T_WALLET} SET balance = balance - %s, updated_at = %s"  # noqa: S608
-                    " WHERE id = %s AND (balance >= %s OR %s = 0) RETURNING balance",
-                    [amount, db_now, found.wallet_pk, amount, amount],
-                )
-            else:
-                cursor.execute(
-                    f"UPDATE {T_WALLET} SET balance = balance + %s, updated_at = %s"  # noqa: S608
-                    " WHERE id = %s RETURNING balance",
-                    [amount, db_now, found.wallet_pk],
-                )
+            cursor.execute(
+                f"UPDATE {T_WALLET} SET balance = balance + %s, updated_at = %s"
+                " WHERE id = %s AND (NOT %s OR balance >= %s OR %s = 0) RETURNING balance",
+                [
+                    write.delta,
+                    write.db_now,
+                    found.wallet_pk,
+                    write.is_bet,
+                    write.amount,
+                    write.amount,
+                ],
+            )
             row = cursor.fetchone()
             new_balance = None if row is None else to_money(row[0])
-        round_pk = _round_track(cursor, req, found, db_now)
+        round_pk = _round_track(cursor, write)
         if refusal is not None:
-            status, error_code = TransactionStatus.ERROR, refusal.code
+            status, error_code = TransactionStatus.ERROR, str(refusal.code)
         elif new_balance is None:
-            status, error_code = TransactionStatus.ERROR, ErrorCode.OP_31
+            status, error_code = TransactionStatus.ERROR, str(ErrorCode.OP_31)
         else:
             status, error_code = TransactionStatus.OK, ""
         assert error_code == "" or error_code in RECORDED_CODES
         cursor.execute(
-            f"""INSERT INTO {T_TX} (operator_id, transaction_id, transaction_type, status,
-                    error_code, player_id, wallet_id, round_id, game_round_id, game_id, currency,
-                    amount, rake, token, reason, history_id, context, transaction_timestamp,
-                    canceled_before_arrival, created_at)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                    %s, %s)
-                RETURNING id""",  # noqa: S608
-            [
-                req.operator_pk,
-                req.transaction_id,
-                str(req.transaction_type),
-                str(status),
-                str(error_code),
-                found.player_pk,
-                found.wallet_pk,
-                req.round_id,
-                round_pk,
-                req.game_id,
-                req.currency,
-                amount,
-                None if req.rake is None else connection.ops.adapt_decimalfield_value(req.rake, 18, 4),
-                req.token[:50],
-                req.reason[:32],
-                req.history_id[:255],
-                json.dumps(req.context, default=str),
-                req.transaction_timestamp[:19],
-                False,
-                db_now,
-            ],
+            f"INSERT INTO {T_TX} ({_TX_COLUMNS}) VALUES ({', '.join(['%s'] * 20)}) RETURNING id",
+            write.tx_values(str(status), error_code, round_pk),
         )
         tx_pk = cursor.fetchone()[0]
         if new_balance is not None:
-            signed = -req.amount if is_bet else req.amount
             cursor.execute(
-                f"INSERT INTO {T_ENTRY} (wallet_id, kind, amount, balance_after, transaction_id,"  # noqa: S608
-                " reason, created_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
+                f"INSERT INTO {T_ENTRY} (wallet_id, kind, amount, balance_after, transaction_id,"
+                " reason, created_by_id, created_at) VALUES (%s, %s, %s, %s, %s, '', NULL, %s)",
                 [
                     found.wallet_pk,
                     str(req.transaction_type),
-                    _db_money(signed),
+                    write.delta,
                     _db_money(new_balance),
                     tx_pk,
-                    "",
-                    db_now,
+                    write.db_now,
                 ],
             )
-            if is_bet:
-                _session_touch(cursor, found, now)
+            if write.touch_session:
+                cursor.execute(
+                    f"UPDATE {T_SESSION} SET last_activity_at = %s WHERE id = %s",
+                    [write.db_now, found.session_pk],
+                )
     return new_balance, refusal
 
 
-def _round_track(cursor: Any, req: ChangeBalanceRequest, found: _Lookup, db_now: Any) -> int:
+def _round_track(cursor: Any, write: _Write) -> int:
     """Create the round on its first call; mark it finished when a call says so."""
-    finished = db_now if req.round_finished else None
+    found, req = write.found, write.req
     if found.round_pk is not None:
-        if finished is not None and found.round_finished_at is None:
+        if req.round_finished and found.round_finished_at is None:
             cursor.execute(
-                f"UPDATE {T_ROUND} SET finished_at = %s WHERE id = %s AND finished_at IS NULL",  # noqa: S608
-                [finished, found.round_pk],
+                f"UPDATE {T_ROUND} SET finished_at = %s WHERE id = %s AND finished_at IS NULL",
+                [write.db_now, found.round_pk],
             )
         return found.round_pk
     cursor.execute(
@@ -408,24 +588,17 @@ def _round_track(cursor: Any, req: ChangeBalanceRequest, found: _Lookup, db_now:
             VALUES (%s, %s, %s, %s, %s, %s)
             ON CONFLICT (operator_id, round_id)
             DO UPDATE SET finished_at = COALESCE(r.finished_at, excluded.finished_at)
-            RETURNING id""",  # noqa: S608
-        [req.operator_pk, req.round_id, found.player_pk, req.game_id, db_now, finished],
+            RETURNING id""",
+        [
+            req.operator_pk,
+            req.round_id,
+            found.player_pk,
+            req.game_id,
+            write.db_now,
+            write.round_finished_at,
+        ],
     )
     return int(cursor.fetchone()[0])
-
-
-def _session_touch(cursor: Any, found: _Lookup, now: dt.datetime) -> None:
-    """Keep an active session alive, writing its activity at most once a minute."""
-    from django.conf import settings
-
-    last = found.session_last_activity
-    if found.session_pk is None or last is None:
-        return
-    if (now - last).total_seconds() >= settings.WALLET_SESSION_TOUCH_SECONDS:
-        cursor.execute(
-            f"UPDATE {T_SESSION} SET last_activity_at = %s WHERE id = %s",  # noqa: S608
-            [_db_time(now), found.session_pk],
-        )
 
 
 # --- cancel --------------------------------------------------------------------------------
@@ -464,7 +637,7 @@ def cancel(req: CancelRequest) -> None:
                         transaction_timestamp, canceled_before_arrival, created_at, canceled_at)
                     VALUES (%s, %s, NULL, %s, '', %s, NULL, %s, NULL, %s, '', NULL, NULL, '', '',
                         '', '{{}}', '', %s, %s, %s)
-                    ON CONFLICT (operator_id, transaction_id) DO NOTHING""",  # noqa: S608
+                    ON CONFLICT (operator_id, transaction_id) DO NOTHING""",
                 [
                     req.operator_pk,
                     req.transaction_id,
@@ -486,19 +659,20 @@ def cancel(req: CancelRequest) -> None:
             not_found = None
         if row is not None:
             not_found = _cancel_apply(cursor, req, row, player_pk, now)
-        if req.round_finished:
-            cursor.execute(
-                f"UPDATE {T_ROUND} SET finished_at = %s WHERE operator_id = %s"  # noqa: S608
-                " AND round_id = %s AND finished_at IS NULL",
-                [db_now, req.operator_pk, req.round_id],
-            )
+    if req.round_finished:
+        # After the money transaction, in a statement of its own: a cancel then never holds
+        # a transaction key while waiting for a round that a changebalance holds (which locks
+        # wallet, round, then the key).
+        Round.objects.filter(
+            operator_id=req.operator_pk, round_id=req.round_id, finished_at__isnull=True
+        ).update(finished_at=now)
     if not_found is not None:
         raise not_found
 
 
 def _cancel_target(cursor: Any, req: CancelRequest) -> tuple[Any, ...] | None:
     cursor.execute(
-        f"SELECT id, transaction_type, status, player_id, wallet_id, amount,"  # noqa: S608
+        f"SELECT id, transaction_type, status, player_id, wallet_id, amount,"
         f" canceled_before_arrival FROM {T_TX}"
         f" WHERE operator_id = %s AND transaction_id = %s{_for_update()}",
         [req.operator_pk, req.transaction_id],
@@ -520,13 +694,13 @@ def _cancel_apply(
         value = to_money(amount)
         delta = value if tx_type == TransactionType.BET else -value
         cursor.execute(
-            f"UPDATE {T_WALLET} SET balance = balance + %s, updated_at = %s"  # noqa: S608
+            f"UPDATE {T_WALLET} SET balance = balance + %s, updated_at = %s"
             " WHERE id = %s RETURNING balance",
             [_db_money(delta), db_now, wallet_pk],
         )
         balance_after = to_money(cursor.fetchone()[0])
         cursor.execute(
-            f"INSERT INTO {T_ENTRY} (wallet_id, kind, amount, balance_after, transaction_id,"  # noqa: S608
+            f"INSERT INTO {T_ENTRY} (wallet_id, kind, amount, balance_after, transaction_id,"
             " reason, created_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
             [
                 wallet_pk,
@@ -539,7 +713,7 @@ def _cancel_apply(
             ],
         )
     cursor.execute(
-        f"UPDATE {T_TX} SET status = %s, canceled_at = %s WHERE id = %s",  # noqa: S608
+        f"UPDATE {T_TX} SET status = %s, canceled_at = %s WHERE id = %s",
         [str(TransactionStatus.CANCELED), db_now, tx_pk],
     )
     return None

@@ -18,7 +18,6 @@ from django.conf import settings
 
 from platform_wallet.models import Operator
 
-
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 

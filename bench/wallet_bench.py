@@ -1,0 +1,251 @@
+"""Wallet benchmark: changebalance BETs under gunicorn against PostgreSQL, beside pgbench.
+
+    python bench/wallet_bench.py [--seconds 20] [--connections 16] [--workers 4]
+
+In one run, on the same PostgreSQL server:
+1. pgbench's TPC-B-like transaction with the same number of client connections (baseline);
+2. signed changebalance BETs from wrk (16 connections, a new transaction_id each, spread over
+   players) against gunicorn serving the project.
+It prints our requests/s divided by pgbench's TPS, with p50/p99 latency and the error count.
+Target (issue 2): ratio >= 0.25, p99 <= 50 ms, no errors. Not a test: figures, not asserts.
+Needs: PostgreSQL on 127.0.0.1:5432 (user postgres), `wrk` and `pgbench` (apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
+BENCH_DB = "casino_bench"
+PGBENCH_DB = "casino_pgbench"
+OPERATOR_ID = "bench-casino"
+SECRET = "bench-secret-key"
+TIMESTAMP = "2024-01-01 00:00:00"
+
+
+def sh(*args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
+    result = subprocess.run(args, env=env, check=False, capture_output=True, text=True, cwd=ROOT)
+    if check and result.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout + result.stderr
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    return sh("psql", "-h", PG["host"], "-U", PG["user"], "-d", db, "-Atc", sql)
+
+
+def ensure_db(name: str) -> None:
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip() != "1":
+        psql(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pgbench(seconds: int, clients: int) -> float:
+    ensure_db(PGBENCH_DB)
+    # scale = clients, so that clients do not all queue on the same branch row
+    sh("pgbench", "-h", PG["host"], "-U", PG["user"], "-i", "-q", "-s", str(clients), PGBENCH_DB)
+    out = sh(
+        "pgbench",
+        "-h",
+        PG["host"],
+        "-U",
+        PG["user"],
+        "-c",
+        str(clients),
+        "-j",
+        "2",
+        "-T",
+        str(seconds),
+        PGBENCH_DB,
+    )
+    match = re.search(r"tps = ([0-9.]+) \((without|excluding)", out) or re.search(
+        r"tps = ([0-9.]+)", out
+    )
+    if not match:
+        sys.exit(f"could not read pgbench's tps:\n{out}")
+    return float(match.group(1))
+
+
+def prepare_wallet(env: dict[str, str], players: int) -> list[tuple[str, str]]:
+    sh(sys.executable, "manage.py", "migrate", "-v", "0", env=env)
+    sh(sys.executable, "manage.py", "create_operator", OPERATOR_ID, "--secret-key", SECRET, env=env)
+    pairs = []
+    for n in range(players):
+        user_id = f"bench{n}"
+        sh(
+            sys.executable,
+            "manage.py",
+            "create_player",
+            "--operator",
+            OPERATOR_ID,
+            "--user-id",
+            user_id,
+            "--user-name",
+            user_id,
+            "--country",
+            "DE",
+            "--currency",
+            "EUR",
+            "--balance",
+            "1000000.00",
+            env=env,
+        )
+        out = sh(
+            sys.executable,
+            "manage.py",
+            "issue_token",
+            "--operator",
+            OPERATOR_ID,
+            "--user-id",
+            user_id,
+            "--game-id",
+            "200",
+            "--currency",
+            "EUR",
+            env=env,
+        )
+        pairs.append((user_id, out.strip().splitlines()[-1]))
+    return pairs
+
+
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int
+) -> subprocess.Popen[bytes]:
+    args = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "casino_project.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/wallet/ping", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    sys.exit("gunicorn did not start")
+
+
+def run_wrk(url: str, env: dict[str, str], seconds: int, connections: int) -> dict[str, int]:
+    out = sh(
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(ROOT / "bench" / "changebalance.lua"),
+        url,
+        env=env,
+    )
+    match = re.search(r"BENCH (.*)", out)
+    if not match:
+        sys.exit(f"could not read wrk's summary:\n{out}")
+    return {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--players", type=int, default=64)
+    args = parser.parse_args()
+    for tool in ("wrk", "pgbench", "psql"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed (apt-get install wrk postgresql-client)")
+
+    ensure_db(BENCH_DB)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{BENCH_DB}",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_MAX_SIZE": str(args.threads),
+    }
+    print(f"preparing {args.players} players ...", flush=True)
+    pairs = prepare_wallet(env, args.players)
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers, args.threads)
+    try:
+        wrk_env = {
+            **os.environ,
+            "BENCH_OPERATOR": OPERATOR_ID,
+            "BENCH_AUTH": hashlib.sha1(f"changebalance{SECRET}".encode()).hexdigest(),
+            "BENCH_HASH": hashlib.sha1(f"changebalance{TIMESTAMP}{SECRET}".encode()).hexdigest(),
+            "BENCH_TS": TIMESTAMP,
+            "BENCH_TOKENS": ",".join(f"{u}:{t}" for u, t in pairs),
+            "BENCH_ID_BASE": str(int(time.time()) * 1000 % 10**12),
+        }
+        url = f"http://127.0.0.1:{port}/api/wallet/changebalance"
+        print("warming up ...", flush=True)
+        run_wrk(
+            url,
+            {**wrk_env, "BENCH_ID_BASE": str(int(wrk_env["BENCH_ID_BASE"]) + 1)},
+            3,
+            args.connections,
+        )
+        print(
+            f"wallet: {args.seconds}s of changebalance BETs, {args.connections} connections ...",
+            flush=True,
+        )
+        result = run_wrk(url, wrk_env, args.seconds, args.connections)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    print(f"pgbench: {args.seconds}s TPC-B-like, {args.connections} clients ...", flush=True)
+    tps = pgbench(args.seconds, args.connections)
+    rps = result["requests"] / (result["duration_us"] / 1e6)
+    ratio = rps / tps
+    errors = result["errors"] + result["socket_errors"]
+    print()
+    print(f"pgbench TPC-B-like        {tps:10.0f} tps")
+    print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']} requests)")
+    print(f"ratio wallet/pgbench      {ratio:10.3f}   (target >= 0.25)")
+    print(
+        f"latency p50 / p99         {result['p50_us'] / 1000:6.1f} / {result['p99_us'] / 1000:.1f} ms   (target p99 <= 50 ms)"
+    )
+    print(f"errors                    {errors:10d}   (target 0)")
+    sh(sys.executable, "manage.py", "check_ledger", env=env)
+    print("ledger check              every balance equals the sum of its entries")
+
+
+if __name__ == "__main__":
+    main()
