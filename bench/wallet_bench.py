@@ -239,9 +239,8 @@ def main() -> None:
     print(f"pgbench TPC-B-like        {tps:10.0f} tps")
     print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']} requests)")
     print(f"ratio wallet/pgbench      {ratio:10.3f}   (target >= 0.25)")
-    print(
-        f"latency p50 / p99         {result['p50_us'] / 1000:6.1f} / {result['p99_us'] / 1000:.1f} ms   (target p99 <= 50 ms)"
-    )
+    p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
+    print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 50 ms)")
     print(f"errors                    {errors:10d}   (target 0)")
     sh(sys.executable, "manage.py", "check_ledger", env=env)
     print("ledger check              every balance equals the sum of its entries")
