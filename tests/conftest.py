@@ -59,3 +59,15 @@ def api(client, operator: Operator) -> WalletClient:
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty in-memory cache (the rate limiter counts requests in it).
+    A Redis cache is left alone: clearing it would flush the whole Redis database."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
