@@ -58,11 +58,10 @@ def test_spec_hand_history_json_type_for_a_live_vendor(
     assert history.type == "json"
     assert history.url is None
     assert history.data is not None
-    assert (
-        history.data["participants"][0]["bets"][0]["transactionId"]
-        == str(transaction.transaction_id)
-        or history.data["id"]
-    )
+    # The simulator answered for this transaction, its history_id and X-Vendor-Id.
+    assert history.data["historyId"] == "350-a1Basdf"
+    assert history.data["vendor"] == "evolution"
+    assert history.data["id"].startswith(f"{transaction.transaction_id:x}")
     assert platform.state.requests["handHistory"] == 1
 
 
