@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Game, Lobby
-from catalog.services import catalog_sync
+from catalog.services import SyncResult, catalog_sync
 from platform_client import PlatformApiError, PlatformClient
 from platform_wallet.models import Operator
 from simulator.server import RunningSimulator
@@ -25,7 +25,7 @@ def fast_client(operator: Operator) -> PlatformClient:
     return PlatformClient(operator, retries=1, backoff=0)
 
 
-def sync(operator: Operator):  # type: ignore[no-untyped-def]
+def sync(operator: Operator) -> SyncResult:
     return catalog_sync(operator=operator, client=fast_client(operator))
 
 

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import socket
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import requests
@@ -34,8 +35,8 @@ from tests.simulator_fixtures import (  # noqa: F401 - fixtures
 DAY = dt.date(2021, 5, 3)
 
 
-def book_tx(transaction_id: int, kind: str, amount: str, **extra: object) -> BookTransaction:
-    values: dict[str, object] = {
+def book_tx(transaction_id: int, kind: str, amount: str, **extra: Any) -> BookTransaction:
+    values: dict[str, Any] = {
         "operator_id": SIM_OPERATOR_ID,
         "transaction_id": transaction_id,
         "transaction_type": kind,
@@ -48,7 +49,7 @@ def book_tx(transaction_id: int, kind: str, amount: str, **extra: object) -> Boo
         "transaction_timestamp": "2021-05-03 13:44:54",
     }
     values.update(extra)
-    return BookTransaction(**values)  # type: ignore[arg-type]
+    return BookTransaction(**values)
 
 
 def test_spec_authorization_digest_is_sha1_of_name_operator_id_and_secret() -> None:

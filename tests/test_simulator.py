@@ -11,8 +11,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -40,7 +42,9 @@ ROUTES = [
 ]
 
 
-def headers(name: str, *, operator_id: str = SIM_OPERATOR_ID, secret: str = SIM_SECRET_KEY):  # type: ignore[no-untyped-def]
+def headers(
+    name: str, *, operator_id: str = SIM_OPERATOR_ID, secret: str = SIM_SECRET_KEY
+) -> dict[str, str]:
     return {
         "X-Operator-Id": operator_id,
         "X-Authorization": authorization_digest(name, operator_id, secret),
@@ -116,8 +120,10 @@ def test_thumbnails_are_svg_served_by_the_simulator(platform_sim: RunningSimulat
 # --- The ledger book --------------------------------------------------------------------------
 
 
-def tx(transaction_id: int, kind: str = "BET", amount: str = "1.00", **extra: object):  # type: ignore[no-untyped-def]
-    values: dict[str, object] = {
+def tx(
+    transaction_id: int, kind: str = "BET", amount: str = "1.00", **extra: Any
+) -> BookTransaction:
+    values: dict[str, Any] = {
         "operator_id": "op",
         "transaction_id": transaction_id,
         "transaction_type": kind,
@@ -130,7 +136,7 @@ def tx(transaction_id: int, kind: str = "BET", amount: str = "1.00", **extra: ob
         "transaction_timestamp": "2021-05-03 23:59:59",
     }
     values.update(extra)
-    return BookTransaction(**values)  # type: ignore[arg-type]
+    return BookTransaction(**values)
 
 
 def test_spec_business_report_book_counts_only_accepted_uncanceled_transactions(
@@ -233,7 +239,7 @@ def test_launch_refuses_other_operators_and_disabled_games(platform_sim: Running
 
 
 @pytest.fixture
-def wallet_sim(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
+def wallet_sim(live_server: Any, tmp_path: Path) -> Iterator[RunningSimulator]:
     """A simulator whose launch page authenticates against our wallet on a live server."""
     sim = start_in_thread(
         operator_id=SIM_OPERATOR_ID,
@@ -277,8 +283,8 @@ def test_spec_real_mode_launch_authenticates_the_token_against_our_wallet(
 
 @pytest.mark.django_db(transaction=True)
 def test_real_mode_launch_with_a_wrong_secret_is_refused_by_our_wallet(
-    live_server, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: Any, tmp_path: Path
+) -> None:
     operator = OperatorFactory(operator_id=SIM_OPERATOR_ID, secret_key="the-real-secret")
     player = PlayerFactory(operator=operator)
     session = session_for(player, wallet_for(player, "EUR", "1.00"))

@@ -33,5 +33,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if verbose:
             self.stdout.write(
-                self.style.SUCCESS(f"Catalog of {operator.operator_id} synced: {result}")
+                self.style.SUCCESS(
+                    f"Catalog of {operator.operator_id} synced: {result.created} created, "
+                    f"{result.updated} updated, {result.unavailable} made unavailable."
+                )
             )
