@@ -19,6 +19,9 @@ sha1(name + operator_id + secret_key); anything else is HTTP 403, as on the PLAT
                                                              GAME_LAUNCH_HOST: a fake game page;
                                                              real mode authenticates the token
                                                              against --wallet-url
+    POST /launch/spin  (form: the launch parameters + stake)  one round of the fake game: a BET
+                                                             and its WIN sent to the wallet as
+                                                             the PLATFORM would, both booked
 
 Hand history type: the live vendors (evolution, ezugi, portomaso, live168) answer type json with
 the round's details, every other vendor answers type url.
@@ -41,6 +44,7 @@ import json
 import logging
 import random
 import re
+import secrets
 import socket
 import threading
 import time
@@ -56,7 +60,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import requests
 
 from simulator import catalog_data
-from simulator.ledger_book import CENT, LedgerBook
+from simulator.ledger_book import CENT, BookTransaction, LedgerBook
 
 logger = logging.getLogger(__name__)
 
@@ -360,27 +364,28 @@ def api_hand_history(
 # --- Game launch (GAME_LAUNCH_HOST) -----------------------------------------------------------
 
 
-def wallet_authenticate(state: SimulatorState, token: str) -> dict[str, Any]:
-    """Call the operator wallet's authenticate as the PLATFORM does; the response's data.
+def wallet_call(state: SimulatorState, command: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Call the operator wallet as the PLATFORM does (signed request, verified answer); the
+    answer's data with its status under "_status".
 
     Raises ApiAnswer(502) when the wallet cannot be reached or its answer does not verify.
     """
     assert state.wallet_url
     timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     body = {
-        "command": "authenticate",
+        "command": command,
         "request_timestamp": timestamp,
-        "hash": _sha1("authenticate" + timestamp + state.secret_key),
-        "data": {"token": token},
+        "hash": _sha1(command + timestamp + state.secret_key),
+        "data": data,
     }
-    url = state.wallet_url.rstrip("/") + "/authenticate"
+    url = state.wallet_url.rstrip("/") + "/" + command
     try:
         response = requests.post(
             url,
-            data=json.dumps(body).encode(),
+            data=_json_bytes(body),
             headers={
                 "Content-Type": "application/json; charset=utf-8",
-                "X-Authorization": _sha1("authenticate" + state.secret_key),
+                "X-Authorization": _sha1(command + state.secret_key),
                 "X-Operator-Id": state.operator_id,
             },
             timeout=(3, 5),
@@ -396,9 +401,148 @@ def wallet_authenticate(state: SimulatorState, token: str) -> dict[str, Any]:
         raise ApiAnswer(502, "wallet answer is not a valid envelope") from exc
     if not hmac.compare_digest(str(reply.get("hash", "")), expected):
         raise ApiAnswer(502, "wallet answer hash does not verify")
-    data: dict[str, Any] = reply.get("data") or {}
-    data["_status"] = reply["status"]
-    return data
+    answer: dict[str, Any] = dict(reply.get("data") or {})
+    answer["_status"] = reply["status"]
+    return answer
+
+
+def wallet_authenticate(state: SimulatorState, token: str) -> dict[str, Any]:
+    return wallet_call(state, "authenticate", {"token": token})
+
+
+STAKES = (Decimal("0.10"), Decimal("0.50"), Decimal("1.00"), Decimal("5.00"))
+
+
+@dataclass(frozen=True)
+class SpinOutcome:
+    message: str
+    balance: Decimal | None
+    error_code: str = ""
+
+
+def _changebalance(
+    state: SimulatorState,
+    *,
+    token: str | None,
+    user_id: str,
+    game: dict[str, Any],
+    currency: str,
+    kind: str,
+    amount: Decimal,
+    transaction_id: int,
+    round_id: int,
+    history_id: str,
+    reason: str,
+    round_finished: bool,
+) -> dict[str, Any]:
+    """One changebalance to the wallet, recorded in the book with its outcome."""
+    timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        answer = wallet_call(
+            state,
+            "changebalance",
+            {
+                "token": token,
+                "user_id": user_id,
+                "transaction_type": kind,
+                "transaction_id": transaction_id,
+                "round_id": round_id,
+                "round_finished": round_finished,
+                "game_id": game["id"],
+                "currency_code": currency,
+                "amount": amount,
+                "transaction_timestamp": timestamp,
+                "context": {"reason": reason, "history_id": history_id},
+            },
+        )
+        status = "OK" if answer["_status"] == "OK" else "ERROR"
+    except ApiAnswer as exc:
+        answer, status = {"_status": "NO_ANSWER", "error_message": exc.message}, "NO_ANSWER"
+    state.book.record(
+        BookTransaction(
+            operator_id=state.operator_id,
+            transaction_id=transaction_id,
+            transaction_type=kind,
+            round_id=round_id,
+            user_id=user_id,
+            game_id=game["id"],
+            vendor=game["vendor"],
+            currency_code=currency,
+            amount=amount,
+            transaction_timestamp=timestamp,
+            reason=reason,
+            history_id=history_id,
+            status=status,
+            error_code=str(answer.get("error_code", "")) if status == "ERROR" else "",
+            balance_after=answer.get("balance") if status == "OK" else None,
+        )
+    )
+    return answer
+
+
+def play_spin(
+    state: SimulatorState,
+    *,
+    token: str,
+    user_id: str,
+    game: dict[str, Any],
+    currency: str,
+    stake: Decimal,
+) -> SpinOutcome:
+    """One round of the fake game: a BET of `stake`, then (if accepted) its WIN, possibly 0."""
+    round_id = secrets.randbelow(2**52)
+    history_id = f"{round_id}-{secrets.token_hex(4)}"
+    common: dict[str, Any] = {
+        "user_id": user_id,
+        "game": game,
+        "currency": currency,
+        "round_id": round_id,
+    }
+    bet = _changebalance(
+        state,
+        token=token,
+        kind="BET",
+        amount=stake,
+        transaction_id=secrets.randbelow(2**52),
+        history_id=history_id,
+        reason="SPIN",
+        round_finished=False,
+        **common,
+    )
+    if bet["_status"] != "OK":
+        return SpinOutcome(
+            message=str(bet.get("error_message", "the bet was not accepted")),
+            balance=None,
+            error_code=str(bet.get("error_code", "OP_50")),
+        )
+    draw = random.random()
+    multiplier = (
+        Decimal(0)
+        if draw < 0.55
+        else Decimal(str(round(random.uniform(0.5, 2), 1)))
+        if draw < 0.9
+        else Decimal(random.randint(2, 10))
+    )
+    won = (stake * multiplier).quantize(CENT)
+    win = _changebalance(
+        state,
+        token=token,
+        kind="WIN",
+        amount=won,
+        transaction_id=secrets.randbelow(2**52),
+        history_id=history_id,
+        reason="SPIN",
+        round_finished=True,
+        **common,
+    )
+    if win["_status"] != "OK":
+        return SpinOutcome(
+            message=str(win.get("error_message", "the win was not credited")),
+            balance=None,
+            error_code=str(win.get("error_code", "OP_50")),
+        )
+    message = f"You won {won} {currency}!" if won else "No win this time."
+    return SpinOutcome(message=message, balance=win.get("balance"))
 
 
 _PAGE = """<!doctype html>
@@ -420,7 +564,11 @@ def _page(title: str, content: str, css: str = "") -> bytes:
     return _PAGE.format(title=html.escape(title), content=content, css=css).encode()
 
 
-def launch_page(state: SimulatorState, query: dict[str, list[str]]) -> tuple[int, bytes]:
+def launch_page(
+    state: SimulatorState, query: dict[str, list[str]], *, spin: bool = False
+) -> tuple[int, bytes]:
+    """The fake game behind GAME_LAUNCH_HOST. `spin` (a POST from its form) plays one round."""
+
     def arg(name: str) -> str:
         return (query.get(name) or [""])[0]
 
@@ -444,6 +592,7 @@ def launch_page(state: SimulatorState, query: dict[str, list[str]]) -> tuple[int
         return error(400, "UNKNOWN_OPERATOR", "operator_id does not match this PLATFORM account")
     if mode not in ("real", "fun"):
         return error(400, "BAD_MODE", "mode must be real or fun")
+    game: dict[str, Any] | None = None
     if lobby_id:  # lobby_id wins over game_id
         with state.lock:
             lobby = next((x for x in state.lobbies if x["lobby_id"] == lobby_id), None)
@@ -490,12 +639,52 @@ def launch_page(state: SimulatorState, query: dict[str, list[str]]) -> tuple[int
     if currency and data.get("currency_code") != currency:
         return error(400, "OP_30", "the launch currency is not the player's currency")
     name = data.get("display_name") or data.get("user_name") or data.get("user_id")
+    balance, outcome = data.get("balance"), ""
+    if spin and not lobby_id:
+        try:
+            stake = Decimal(arg("stake"))
+        except ArithmeticError:
+            stake = Decimal(0)
+        if stake not in STAKES:
+            return error(400, "BAD_STAKE", "choose one of the offered stakes")
+        assert game is not None
+        result = play_spin(
+            state,
+            token=token,
+            user_id=str(data["user_id"]),
+            game=game,
+            currency=str(data["currency_code"]),
+            stake=stake,
+        )
+        if result.error_code:
+            outcome = (
+                f'<p class="code" data-testid="outcome">{html.escape(result.error_code)}: '
+                f"{html.escape(result.message)}</p>"
+            )
+        else:
+            balance = result.balance
+            outcome = f'<p data-testid="outcome">{html.escape(result.message)}</p>'
+    form = ""
+    if not lobby_id:
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(arg(k))}">'
+            for k in ("mode", "game_id", "token", "currency", "language", "operator_id", "home_url")
+        )
+        options = "".join(
+            f'<option value="{s}"{" selected" if s == Decimal("1.00") else ""}>{s}</option>'
+            for s in STAKES
+        )
+        form = (
+            f'<form method="post" action="/launch/spin">{hidden}'
+            f'<label>Stake <select name="stake">{options}</select></label> '
+            f'<button type="submit" data-testid="spin">Spin</button></form>'
+        )
     content = (
-        f"{heading}{reels}<dl>"
+        f"{heading}{reels}{outcome}<dl>"
         f"<dt>Player</dt><dd data-testid='player'>{html.escape(str(name))}</dd>"
         f"<dt>Balance</dt><dd data-testid='balance'>"
-        f"{html.escape(str(data.get('balance')))} {html.escape(str(data.get('currency_code')))}"
-        f"</dd><dt>Mode</dt><dd data-testid='mode'>Real money</dd></dl>{back}"
+        f"{html.escape(str(balance))} {html.escape(str(data.get('currency_code')))}"
+        f"</dd><dt>Mode</dt><dd data-testid='mode'>Real money</dd></dl>{form}{back}"
     )
     return 200, _page(title, content)
 
@@ -559,6 +748,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, b'{"error":"Not Found"}')
         except BrokenPipeError:  # the client gave up (e.g. its read timeout)
             logger.debug("simulator: client went away during %s", path)
+
+    def do_POST(self) -> None:
+        """The fake game's Spin form (application/x-www-form-urlencoded)."""
+        if urlsplit(self.path).path.rstrip("/") != "/launch/spin":
+            self._send(404, b'{"error":"Not Found"}')
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 8192:
+            self._send(413, b'{"error":"Payload Too Large"}')
+            return
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"), keep_blank_values=True)
+        status, body = launch_page(self.server.state, form, spin=True)
+        self._send(status, body, "text/html; charset=utf-8")
 
     def _api(self, state: SimulatorState, route: str, query: dict[str, list[str]]) -> None:
         api = "handHistory" if route.startswith("handHistory/") else API_NAMES.get(route, "")

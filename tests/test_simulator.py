@@ -353,3 +353,61 @@ def test_run_platform_simulator_command_serves_the_apis(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_spec_changebalance_spin_on_the_launch_page_plays_a_round_and_books_it(
+    wallet_sim: RunningSimulator,
+) -> None:
+    from platform_wallet.models import Transaction
+
+    operator = OperatorFactory(
+        operator_id=SIM_OPERATOR_ID, secret_key=SIM_SECRET_KEY, api_host=wallet_sim.url
+    )
+    player = PlayerFactory(operator=operator, user_id="611")
+    wallet = wallet_for(player, "EUR", "10.00")
+    session = session_for(player, wallet, game_id=1006)
+    game = next(g for g in wallet_sim.state.games if g["enabled"])
+    form = {
+        "mode": "real",
+        "game_id": game["id"],
+        "token": session.token,
+        "currency": "EUR",
+        "operator_id": SIM_OPERATOR_ID,
+        "stake": "1.00",
+    }
+
+    page = requests.post(f"{wallet_sim.url}/launch/spin", data=form, timeout=10)
+
+    assert page.status_code == 200
+    booked = wallet_sim.state.book.transactions(operator_id=SIM_OPERATOR_ID)
+    assert [(t.transaction_type, t.status) for t in booked if t.transaction_type == "BET"] == [
+        ("BET", "OK")
+    ]
+    (win,) = [t for t in booked if t.transaction_type == "WIN"]
+    assert win.status == "OK" and win.round_id == booked[0].round_id
+    wallet.refresh_from_db()
+    assert wallet.balance == Decimal("9.00") + win.amount
+    assert f"{wallet.balance} EUR" in page.text
+    assert set(Transaction.objects.values_list("transaction_id", flat=True)) == {
+        t.transaction_id for t in booked
+    }
+
+    broke = PlayerFactory(operator=operator, user_id="612")
+    broke_session = session_for(broke, wallet_for(broke, "EUR", "0.05"))
+    refused = requests.post(
+        f"{wallet_sim.url}/launch/spin",
+        data={**form, "token": broke_session.token, "stake": "0.10"},
+        timeout=10,
+    )
+    assert "OP_31" in refused.text
+    bets = [
+        t
+        for t in wallet_sim.state.book.transactions(operator_id=SIM_OPERATOR_ID)
+        if t.user_id == "612"
+    ]
+    assert [(t.status, t.error_code) for t in bets] == [("ERROR", "OP_31")]
+    odd_stake = requests.post(
+        f"{wallet_sim.url}/launch/spin", data={**form, "stake": "7"}, timeout=10
+    )
+    assert odd_stake.status_code == 400
