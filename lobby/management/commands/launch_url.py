@@ -19,6 +19,7 @@ from lobby.launch import (
     MODE_REAL,
     MODES,
     LaunchParameterError,
+    check_language,
     language_choose,
 )
 from lobby.services import LaunchRefused, launch_fun, launch_real
@@ -61,9 +62,14 @@ class Command(BaseCommand):
             lobby = Lobby.objects.filter(operator=operator, lobby_id=options["lobby_id"]).first()
             if lobby is None:
                 raise CommandError(f"Lobby {options['lobby_id']!r} is not in the catalog.")
-        language = language_choose(
-            profile_language=options["language"] or (player.language if player else "")
-        )
+        try:
+            language = (
+                check_language(options["language"])
+                if options["language"]
+                else language_choose(profile_language=player.language if player else "")
+            )
+        except LaunchParameterError as error:
+            raise CommandError(str(error)) from error
         home_url = options["home_url"] or settings.LOBBY_HOME_URL or None
         try:
             if options["mode"] == MODE_FUN:
