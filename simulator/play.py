@@ -38,10 +38,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
-from django.db import connection
+from django.db import OperationalError, connection
 
 from catalog.models import Game
 from platform_wallet.models import Operator, Player, ResponsibleGamblingLimits, Wallet
@@ -58,6 +58,7 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 TRANSIENT_CODES = frozenset({"OP_47", "OP_50"})
 DEMO_OPENING_BALANCE = Decimal("1000.00")
 UNKNOWN_VENDOR = "unknown"
+T = TypeVar("T")
 
 
 def sha1(text: str) -> str:
@@ -252,6 +253,20 @@ class WalletWire:
 # --- A player's session of play -----------------------------------------------------------
 
 
+def _db_retrying(work: Callable[[], T], attempts: int = 6) -> T:
+    """Our database work (a launch's new session) retried a few times when the database is
+    busy: SQLite (the demo, and tests on an in-memory database) locks whole tables while the
+    wallet writes."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _money(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value)).quantize(CENT)
@@ -332,11 +347,15 @@ class PlayerRun:
     def launch(self) -> None:
         """A game launch: a new session token from our service, then authenticate."""
         self.game = self.rng.choice(self.games)
-        player = Player.objects.get(pk=self.player.player_pk)
-        session = session_create(
-            player=player, currency=self.player.currency, game_id=self.game.game_id
+        self.token = _db_retrying(
+            lambda: (
+                session_create(
+                    player=Player.objects.get(pk=self.player.player_pk),
+                    currency=self.player.currency,
+                    game_id=self.game.game_id,
+                ).token
+            )
         )
-        self.token = session.token
         answer = self.call_retrying("authenticate", {"token": self.token})
         if not self.expect("authenticate", answer, ok=True, balance=self.balance):
             self.balance = None  # cannot play on: the run of this player ends

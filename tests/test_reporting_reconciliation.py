@@ -91,9 +91,9 @@ def test_spec_reconciliation_per_vendor_and_currency_flags_every_difference(
     # Refused (OP_31): not counted.
     refused = wallet_api.changebalance(
         user_id="611",
-        token=gambler.session.token,
+        token=gambler.session.token,  # type: ignore[attr-defined]
         game_id=1001,
-        amount=Decimal("9999.00"),  # type: ignore[attr-defined]
+        amount=Decimal("9999.00"),
     )
     assert refused.error_code == "OP_31"
     # A game the catalog does not know: under "unknown".
