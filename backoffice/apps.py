@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class BackofficeConfig(AppConfig):
     name = "backoffice"
     verbose_name = "Backoffice"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        admin.site.site_header = "Casino backoffice"
+        admin.site.site_title = "Casino backoffice"
+        admin.site.index_title = "Dashboard"

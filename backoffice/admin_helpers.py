@@ -1,0 +1,257 @@
+"""Building blocks shared by the admin modules of every app: read-only admins, links, readable
+JSON, a date-range list filter, reason forms for actions and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+
+class ReadOnlyAdminMixin:
+    """Staff may look, never write: no add, change or delete from the admin, for anyone.
+
+    Used for the ledger (transactions, entries) and logs: money history is append-only and is
+    written only by the wallet's services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def admin_url(obj: models.Model, view: str = "change") -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=[obj.pk])
+
+
+def admin_link(obj: models.Model | None, text: object = None) -> str:
+    """A link to an object's admin page ("-" for none)."""
+    if obj is None:
+        return "-"
+    return format_html('<a href="{}">{}</a>', admin_url(obj), obj if text is None else text)
+
+
+def changelist_url(model: type[models.Model], **params: object) -> str:
+    meta = model._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    if params:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode({k: str(v) for k, v in params.items()})
+    return url
+
+
+def pretty_json(value: Any) -> SafeString:
+    """JSON (a decoded value, or a string holding JSON) indented for reading."""
+    if isinstance(value, str | bytes):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return format_html('<pre class="bo-json">{}</pre>', value)
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return format_html('<pre class="bo-json">{}</pre>', text)
+
+
+def mask_secret(secret: str) -> str:
+    """A secret as staff may see it: its length and, for long ones, its last 4 characters."""
+    if not secret:
+        return "(not set)"
+    if len(secret) >= 16:
+        return f"{'•' * 8}{secret[-4:]} ({len(secret)} characters)"
+    return f"{'•' * 8} ({len(secret)} characters)"
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """From/to dates (inclusive; UTC days of a DateTimeField) in the changelist sidebar."""
+
+    template = "admin/backoffice/date_range_filter.html"
+
+    def __init__(
+        self,
+        field: models.Field[Any, Any],
+        request: HttpRequest,
+        params: dict[str, Any],
+        model: type[models.Model],
+        model_admin: admin.ModelAdmin[Any],
+        field_path: str,
+    ) -> None:
+        day = f"{field_path}__date" if isinstance(field, models.DateTimeField) else field_path
+        self.lookup_from = f"{day}__gte"
+        self.lookup_to = f"{day}__lte"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.dates: dict[str, dt.date] = {}
+        for name in (self.lookup_from, self.lookup_to):
+            values = self.used_parameters.get(name) or []
+            value = str(values[-1] if isinstance(values, list) and values else values or "")
+            if not value:
+                self.used_parameters.pop(name, None)
+                continue
+            try:
+                self.dates[name] = dt.date.fromisoformat(value)
+            except ValueError:
+                raise IncorrectLookupParameters(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+    def queryset(
+        self, request: HttpRequest, queryset: models.QuerySet[Any]
+    ) -> models.QuerySet[Any]:
+        return queryset.filter(**self.dates)
+
+    def expected_parameters(self) -> list[str | None]:
+        return [self.lookup_from, self.lookup_to]
+
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:  # type: ignore[override]
+        mine = {self.lookup_from, self.lookup_to}
+        hidden = [(k, v) for k, v in changelist.params.items() if k not in mine]
+        yield {
+            "lookup_from": self.lookup_from,
+            "lookup_to": self.lookup_to,
+            "value_from": self.dates.get(self.lookup_from, ""),
+            "value_to": self.dates.get(self.lookup_to, ""),
+            "hidden": hidden,
+            "clear_url": changelist.get_query_string(remove=list(mine)),
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Required. Kept with the change and in the object's history.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("A reason is required.")
+        if "|" in reason:
+            raise forms.ValidationError("The reason must not contain '|'.")
+        return reason
+
+
+def reason_action(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    queryset: models.QuerySet[Any],
+    *,
+    action: str,
+    title: str,
+    button: str,
+    apply: Callable[[Any, str], None],
+    done: Callable[[int], str],
+) -> TemplateResponse | None:
+    """An admin action that first asks for a reason (an intermediate page), then applies
+    `apply(obj, reason)` to every selected object and logs it in each object's history."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        count = 0
+        for obj in queryset:
+            apply(obj, reason)
+            model_admin.log_change(request, obj, f"{title}: {reason}")
+            count += 1
+        model_admin.message_user(request, done(count))
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.model._meta,
+        "objects": list(queryset),
+        "form": form,
+        "action": action,
+        "button": button,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/backoffice/reason_action.html", context)
+
+
+def csv_response(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return response
+
+
+class InputFilter(admin.SimpleListFilter):
+    """A list filter typed into a box (ids are too many to list): `parameter_name=value`."""
+
+    template = "admin/backoffice/input_filter.html"
+    placeholder = ""
+    numeric = False
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return []
+
+    def has_output(self) -> bool:
+        return True
+
+    def value(self) -> str | None:
+        value = super().value()
+        if value is None:
+            return None
+        value = str(value).strip()
+        if self.numeric and value and not value.lstrip("-").isdigit():
+            raise IncorrectLookupParameters(f"{self.title}: {value!r} is not a number")
+        return value or None
+
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:  # type: ignore[override]
+        hidden = [(k, v) for k, v in changelist.params.items() if k != self.parameter_name]
+        yield {
+            "parameter": self.parameter_name,
+            "value": self.value() or "",
+            "hidden": hidden,
+            "placeholder": self.placeholder,
+            "inputmode": "numeric" if self.numeric else "text",
+            "clear_url": changelist.get_query_string(remove=[str(self.parameter_name)]),
+        }
+
+
+def request_staff(request: HttpRequest) -> AbstractBaseUser:
+    """The logged-in staff member of an admin request (the admin lets no one else in)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser) or not user.is_authenticated:
+        raise PermissionDenied
+    return user

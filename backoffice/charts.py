@@ -1,0 +1,99 @@
+"""Server-rendered SVG charts for the admin (no JavaScript, no CDN: works offline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+PALETTE = ["#417690", "#c2571a", "#2e8540", "#8e44ad", "#b8860b", "#d6336c", "#1f6feb"]
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def line_chart_svg(
+    *,
+    series: Mapping[str, Sequence[tuple[dt.date, Decimal]]],
+    title: str,
+    width: int = 760,
+    height: int = 260,
+    highlight: set[dt.date] | None = None,
+) -> SafeString:
+    """One line per series (e.g. GGR per currency) over dates, with a zero line, axis labels
+    and a legend. Dates in `highlight` get a red marker (e.g. days with mismatches)."""
+    points = [(day, value) for values in series.values() for day, value in values]
+    if not points:
+        return mark_safe('<p class="bo-chart-empty">No data for the chart yet.</p>')
+    highlight = highlight or set()
+    days = sorted({day for day, _ in points})
+    lo = min(min(value for _, value in points), Decimal(0))
+    hi = max(max(value for _, value in points), Decimal(0))
+    if hi == lo:
+        hi = lo + 1
+    left, right, top, bottom = 80, 20, 30, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(day: dt.date) -> float:
+        if len(days) == 1:
+            return left + plot_w / 2
+        return left + plot_w * days.index(day) / (len(days) - 1)
+
+    def y(value: Decimal) -> float:
+        return top + plot_h * float((hi - value) / (hi - lo))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bo-chart" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{left}" y="18" class="bo-chart-title">{escape(title)}</text>',
+    ]
+    for tick in range(5):
+        value = lo + (hi - lo) * Decimal(tick) / Decimal(4)
+        ty = y(value)
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" class="bo-grid"/>'
+            f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" class="bo-axis">'
+            f"{escape(_fmt(value))}</text>"
+        )
+    zero = y(Decimal(0))
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{zero:.1f}" y2="{zero:.1f}" class="bo-zero"/>'
+    )
+    step = max(1, len(days) // 8)
+    for index, day in enumerate(days):
+        if index % step == 0 or index == len(days) - 1:
+            parts.append(
+                f'<text x="{x(day):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+                f'class="bo-axis">{day:%m-%d}</text>'
+            )
+        if day in highlight:
+            parts.append(
+                f'<rect x="{x(day) - 4:.1f}" y="{top}" width="8" height="{plot_h}" '
+                f'class="bo-mismatch-band"><title>mismatch on {day.isoformat()}</title></rect>'
+            )
+    for index, (name, values) in enumerate(sorted(series.items())):
+        color = PALETTE[index % len(PALETTE)]
+        ordered = sorted(values)
+        path = " ".join(f"{x(day):.1f},{y(value):.1f}" for day, value in ordered)
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2" '
+            f'data-series="{escape(name)}"/>'
+        )
+        for day, value in ordered:
+            parts.append(
+                f'<circle cx="{x(day):.1f}" cy="{y(value):.1f}" r="3" fill="{color}">'
+                f"<title>{escape(name)} {day.isoformat()}: {escape(_fmt(value))}</title></circle>"
+            )
+        lx = width - right - 80 * (len(series) - index)
+        parts.append(
+            f'<rect x="{lx}" y="9" width="10" height="10" fill="{color}"/>'
+            f'<text x="{lx + 14}" y="18" class="bo-legend">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric

@@ -1,0 +1,285 @@
+"""Reads for the backoffice: the dashboard's figures, session states, round totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from platform_wallet.models import (
+    ApiErrorLog,
+    GameSession,
+    Player,
+    Round,
+    Transaction,
+    TransactionStatus,
+    TransactionType,
+    Wallet,
+)
+from reporting.models import (
+    BusinessReportRow,
+    LimitAlert,
+    LimitKind,
+    LimitSnapshot,
+    ReconciliationLine,
+)
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def day_start(now: dt.datetime | None = None) -> dt.datetime:
+    """Midnight UTC of the current day (reports and limits count UTC days)."""
+    return _now(now).astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# --- Game sessions ---------------------------------------------------------------------------
+
+
+class SessionState:
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    ENDED = "ended"
+
+
+def session_state_q(state: str, *, now: dt.datetime | None = None) -> Q:
+    """Active: not ended and used within WALLET_SESSION_IDLE_SECONDS. Expired: not ended but
+    idle longer (the wallet refuses its BETs with OP_21). Ended: logout, block or revocation."""
+    idle_since = _now(now) - dt.timedelta(seconds=settings.WALLET_SESSION_IDLE_SECONDS)
+    if state == SessionState.ACTIVE:
+        return Q(ended_at__isnull=True, last_activity_at__gt=idle_since)
+    if state == SessionState.EXPIRED:
+        return Q(ended_at__isnull=True, last_activity_at__lte=idle_since)
+    if state == SessionState.ENDED:
+        return Q(ended_at__isnull=False)
+    raise ValueError(f"unknown session state {state!r}")
+
+
+def session_state(session: GameSession, *, now: dt.datetime | None = None) -> str:
+    if session.ended_at is not None:
+        return SessionState.ENDED
+    return SessionState.ACTIVE if session.is_live(now) else SessionState.EXPIRED
+
+
+def sessions_active_count(*, now: dt.datetime | None = None) -> int:
+    return GameSession.objects.filter(session_state_q(SessionState.ACTIVE, now=now)).count()
+
+
+# --- Players and wallets -----------------------------------------------------------------------
+
+
+def players_with_negative_wallet() -> QuerySet[Player]:
+    return Player.objects.filter(
+        Exists(Wallet.objects.filter(player=OuterRef("pk"), balance__lt=0))
+    )
+
+
+# --- Rounds ------------------------------------------------------------------------------------
+
+
+def rounds_with_totals(queryset: QuerySet[Round] | None = None) -> QuerySet[Round]:
+    """Rounds with `bet_total` (BETs) and `win_total` (WINs and REFUNDs) of their applied
+    transactions: refused (ERROR) and canceled ones do not count."""
+    applied = Q(transactions__status=TransactionStatus.OK)
+    return (queryset if queryset is not None else Round.objects.all()).annotate(
+        bet_total=Coalesce(
+            Sum(
+                "transactions__amount",
+                filter=applied & Q(transactions__transaction_type=TransactionType.BET),
+            ),
+            Value(ZERO),
+            output_field=MONEY_FIELD,
+        ),
+        win_total=Coalesce(
+            Sum(
+                "transactions__amount",
+                filter=applied
+                & Q(
+                    transactions__transaction_type__in=[
+                        TransactionType.WIN,
+                        TransactionType.REFUND,
+                    ]
+                ),
+            ),
+            Value(ZERO),
+            output_field=MONEY_FIELD,
+        ),
+        transaction_count=Count("transactions"),
+    )
+
+
+# --- The dashboard ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrencyTotals:
+    currency: str
+    bets: Decimal
+    bets_count: int
+    wins: Decimal
+    wins_count: int
+    refunds: Decimal
+
+    @property
+    def ggr(self) -> Decimal:
+        """Gross gaming revenue: what players staked minus what they got back."""
+        return self.bets - self.wins - self.refunds
+
+
+def transaction_totals(
+    *, since: dt.datetime, until: dt.datetime | None = None
+) -> list[CurrencyTotals]:
+    """Applied BETs, WINs and REFUNDs per currency since a moment (canceled ones excluded)."""
+    rows = Transaction.objects.filter(status=TransactionStatus.OK, created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    grouped = (
+        rows.values("currency")
+        .annotate(
+            bets=Sum("amount", filter=Q(transaction_type=TransactionType.BET)),
+            bets_count=Count("pk", filter=Q(transaction_type=TransactionType.BET)),
+            wins=Sum("amount", filter=Q(transaction_type=TransactionType.WIN)),
+            wins_count=Count("pk", filter=Q(transaction_type=TransactionType.WIN)),
+            refunds=Sum("amount", filter=Q(transaction_type=TransactionType.REFUND)),
+        )
+        .order_by("currency")
+    )
+
+    def money(value: object) -> Decimal:
+        return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+    return [
+        CurrencyTotals(
+            currency=row["currency"],
+            bets=money(row["bets"]),
+            bets_count=row["bets_count"],
+            wins=money(row["wins"]),
+            wins_count=row["wins_count"],
+            refunds=money(row["refunds"]),
+        )
+        for row in grouped
+    ]
+
+
+def today_totals(*, now: dt.datetime | None = None) -> list[CurrencyTotals]:
+    return transaction_totals(since=day_start(now))
+
+
+@dataclass(frozen=True)
+class ErrorCount:
+    error_code: str
+    count: int
+
+
+def api_errors_since(*, since: dt.datetime) -> list[ErrorCount]:
+    rows = (
+        ApiErrorLog.objects.filter(created_at__gte=since)
+        .values("error_code")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "error_code")
+    )
+    return [ErrorCount(row["error_code"], row["count"]) for row in rows]
+
+
+def wallets_negative_count() -> int:
+    return Wallet.objects.filter(balance__lt=0).count()
+
+
+# --- Balance limits (reporting) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LimitsState:
+    """The latest Balance limits answer of each operator, and the open alerts."""
+
+    snapshots: list[LimitSnapshot]
+    alerts: list[LimitAlert]
+
+    @property
+    def exceeded(self) -> list[LimitSnapshot]:
+        return [s for s in self.snapshots if s.enabled and s.limit_exceeded]
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.exceeded or self.alerts)
+
+
+def limits_state() -> LimitsState:
+    latest = (
+        LimitSnapshot.objects.filter(operator=OuterRef("operator"), kind=LimitKind.BALANCE)
+        .order_by("-fetched_at", "-pk")
+        .values("pk")[:1]
+    )
+    snapshots = list(
+        LimitSnapshot.objects.filter(kind=LimitKind.BALANCE, pk=Subquery(latest))
+        .select_related("operator")
+        .order_by("operator__operator_id")
+    )
+    alerts = list(
+        LimitAlert.objects.filter(resolved_at__isnull=True)
+        .select_related("operator")
+        .order_by("-raised_at")
+    )
+    return LimitsState(snapshots=snapshots, alerts=alerts)
+
+
+# --- Reports: GGR over time --------------------------------------------------------------------
+
+Series = dict[str, list[tuple[dt.date, Decimal]]]
+
+
+def report_ggr_series(rows: QuerySet[BusinessReportRow]) -> Series:
+    """The PLATFORM's GGR per currency and report date (vendors and entities summed)."""
+    grouped = (
+        rows.values("report__date", "currency")
+        .annotate(ggr=Sum("gross_gaming_revenue"))
+        .order_by("report__date", "currency")
+    )
+    series: Series = {}
+    for row in grouped:
+        series.setdefault(row["currency"], []).append((row["report__date"], _cents(row["ggr"])))
+    return series
+
+
+def reconciliation_ggr_series(
+    lines: QuerySet[ReconciliationLine],
+) -> tuple[Series, set[dt.date]]:
+    """Our ledger's GGR and the PLATFORM's, per currency and date, and the dates with a
+    mismatch (to highlight them)."""
+    grouped = (
+        lines.values("reconciliation__date", "currency")
+        .annotate(ours=Sum("ledger_ggr"), theirs=Sum("platform_ggr"))
+        .order_by("reconciliation__date", "currency")
+    )
+    series: Series = {}
+    for row in grouped:
+        day = row["reconciliation__date"]
+        series.setdefault(f"{row['currency']} ours", []).append((day, _cents(row["ours"])))
+        series.setdefault(f"{row['currency']} PLATFORM", []).append((day, _cents(row["theirs"])))
+    mismatched = set(
+        lines.filter(mismatch=True).values_list("reconciliation__date", flat=True).distinct()
+    )
+    return series, mismatched
+
+
+def _cents(value: object) -> Decimal:
+    return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))

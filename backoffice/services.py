@@ -1,0 +1,84 @@
+"""What staff do in the backoffice, as services: the admin's actions and forms call these.
+
+Money moves only through `platform_wallet.services.ledger.wallet_adjust`; blocking, sessions
+and operator accounts go through the wallet's own services.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+
+from catalog.models import Game, Lobby
+from platform_wallet.models import GameSession, LedgerEntry, Operator, Player, Wallet
+from platform_wallet.services.accounts import player_block, player_unblock
+from platform_wallet.services.ledger import wallet_adjust
+from platform_wallet.services.operators import operator_cache_clear
+from platform_wallet.services.sessions import session_end
+
+
+def _staff_name(staff: AbstractBaseUser) -> str:
+    return str(staff.get_username())
+
+
+def player_block_by_staff(*, player: Player, reason: str, staff: AbstractBaseUser) -> None:
+    """Block a player (no launch, no BET: OP_33; open sessions end), naming the staff member."""
+    player_block(player=player, reason=f"{reason.strip()} (by {_staff_name(staff)})")
+
+
+def player_unblock_by_staff(*, player: Player, reason: str, staff: AbstractBaseUser) -> None:
+    if not reason.strip():
+        raise ValueError("Unblocking a player needs a reason")
+    player_unblock(player=player)
+
+
+def session_revoke(*, session: GameSession, reason: str, staff: AbstractBaseUser) -> None:
+    """End a game session now: the PLATFORM's next BET with its token is OP_21."""
+    if not reason.strip():
+        raise ValueError("Revoking a session needs a reason")
+    session_end(session=session, reason=f"revoked by {_staff_name(staff)}: {reason.strip()}")
+
+
+def wallet_adjust_by_staff(
+    *, wallet: Wallet, amount: Decimal, reason: str, staff: AbstractBaseUser
+) -> LedgerEntry:
+    """A manual credit (amount > 0) or debit (amount < 0), recorded with the staff member.
+
+    A debit never takes the balance below zero (the ledger refuses it)."""
+    if not staff.pk:
+        raise ValueError("A manual adjustment is made by a staff member")
+    return wallet_adjust(wallet=wallet, amount=amount, reason=reason, staff=staff)
+
+
+@transaction.atomic
+def operator_secret_rotate(*, operator: Operator, secret_key: str) -> None:
+    """Set the secret key the PLATFORM gave us for this operator id; every later call is
+    verified with it (other processes see it within WALLET_OPERATOR_CACHE_SECONDS)."""
+    secret_key = secret_key.strip()
+    if len(secret_key) < 8:
+        raise ValueError("A secret key has at least 8 characters")
+    if "|" in secret_key:
+        raise ValueError("A secret key must not contain '|'")
+    Operator.objects.filter(pk=operator.pk).update(secret_key=secret_key)
+    operator.secret_key = secret_key
+    operator_cache_clear()
+    # and again once committed, so that no call in between caches the old secret
+    transaction.on_commit(operator_cache_clear)
+
+
+def games_set_disabled(*, games: QuerySet[Game], disabled: bool) -> int:
+    """Our own switch for games: the PLATFORM's flags are never touched (the sync owns them)."""
+    return games.update(disabled_by_operator=disabled)
+
+
+def lobbies_set_disabled(*, lobbies: QuerySet[Lobby], disabled: bool) -> int:
+    return lobbies.update(disabled_by_operator=disabled)
+
+
+def operator_saved(*, operator: Operator) -> None:
+    """After staff edit an operator account: the gameplay API reads it fresh."""
+    operator_cache_clear()
+    transaction.on_commit(operator_cache_clear)

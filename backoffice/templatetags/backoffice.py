@@ -1,0 +1,59 @@
+"""Template tags of the backoffice: the admin index dashboard and readable JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from backoffice import selectors
+from backoffice.admin_helpers import pretty_json as _pretty_json
+
+register = template.Library()
+
+
+@register.simple_tag
+def pretty_json(value: Any) -> SafeString:
+    return _pretty_json(value)
+
+
+@register.inclusion_tag("admin/backoffice/dashboard.html", takes_context=True)
+def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
+    """What the staff member may see of today's activity: every panel needs its permission."""
+    request = context["request"]
+    user = request.user
+    now = timezone.now()
+    panels: dict[str, Any] = {"now": now, "day_start": selectors.day_start(now)}
+    if user.has_perm("platform_wallet.view_transaction"):
+        panels["totals"] = selectors.today_totals(now=now)
+        panels["transactions_url"] = reverse("admin:platform_wallet_transaction_changelist") + (
+            f"?created_at__date__gte={now.date().isoformat()}"
+        )
+    if user.has_perm("platform_wallet.view_gamesession"):
+        panels["active_sessions"] = selectors.sessions_active_count(now=now)
+        panels["sessions_url"] = (
+            reverse("admin:platform_wallet_gamesession_changelist") + "?state=active"
+        )
+    if user.has_perm("platform_wallet.view_apierrorlog"):
+        since = now - dt.timedelta(hours=1)
+        errors = selectors.api_errors_since(since=since)
+        panels["errors"] = errors
+        panels["errors_total"] = sum(e.count for e in errors)
+        panels["errors_url"] = reverse("admin:platform_wallet_apierrorlog_changelist")
+    if user.has_perm("platform_wallet.view_wallet"):
+        panels["negative_wallets"] = selectors.wallets_negative_count()
+        panels["negative_url"] = (
+            reverse("admin:platform_wallet_wallet_changelist") + "?balance=negative"
+        )
+    if user.has_perm("reporting.view_limitsnapshot"):
+        panels["limits"] = selectors.limits_state()
+        panels["limits_url"] = reverse("admin:reporting_limitsnapshot_changelist")
+        if user.has_perm("reporting.view_limitalert"):
+            panels["alerts_url"] = reverse("admin:reporting_limitalert_changelist") + "?open=yes"
+    if user.has_perm("backoffice.run_jobs"):
+        panels["jobs_url"] = reverse("admin:backoffice_run_job")
+    return panels
