@@ -1,0 +1,1 @@
+"""Operations: health and metrics endpoints, structured logs, rate limiting, the API schema."""

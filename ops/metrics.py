@@ -1,0 +1,62 @@
+"""Prometheus metrics of the gameplay API and the site.
+
+Under gunicorn, `gunicorn.conf.py` sets PROMETHEUS_MULTIPROC_DIR before any worker starts:
+each worker then writes its samples to memory-mapped files in that directory, and /metrics
+adds up all workers' files (prometheus_client's multiprocess mode), whichever worker answers.
+Without it (runserver, tests), the process's own registry is served.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+WALLET_COMMANDS = frozenset(
+    {"authenticate", "balance", "changebalance", "status", "cancel", "finishround", "ping"}
+)
+# Latency buckets (seconds) around the PLATFORM's few-second timeout.
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+
+WALLET_LABELS = ("command", "status", "error_code")
+wallet_requests = Counter(
+    "wallet_requests",
+    "Gameplay API calls by command and answer: status OK or ERROR (error_code OP_xx), "
+    "DENIED (HTTP 403: unknown operator, bad X-Authorization, address not allowed), HTTP_<code>",
+    WALLET_LABELS,
+)
+wallet_request_duration = Histogram(
+    "wallet_request_duration_seconds",
+    "Time to answer a gameplay API call, by command and answer",
+    WALLET_LABELS,
+    buckets=LATENCY_BUCKETS,
+)
+http_rate_limited = Counter(
+    "http_rate_limited",
+    "Requests answered 429 by the rate limiter, by scope (pages, login)",
+    ("scope",),
+)
+
+
+def wallet_call_observe(*, command: str, status: str, error_code: str, seconds: float) -> None:
+    if command not in WALLET_COMMANDS:
+        command = "other"
+    wallet_requests.labels(command, status, error_code).inc()
+    wallet_request_duration.labels(command, status, error_code).observe(seconds)
+
+
+def metrics_exposition() -> tuple[bytes, str]:
+    """The text exposition of every metric, and its content type."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

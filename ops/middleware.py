@@ -1,0 +1,220 @@
+"""Middleware of the ops app.
+
+- `OpsEndpointsMiddleware` (first in MIDDLEWARE): answers GET /healthz and /metrics before
+  host validation and the HTTPS redirect, so that the container's HEALTHCHECK, the load
+  balancer and Prometheus reach them by any address over plain HTTP.
+- `WalletObservabilityMiddleware`: one metric sample and one structured log line per gameplay
+  API call, read from `response.wallet_call` (no database work, no body parsing).
+- `RateLimitMiddleware`: 429 for player pages and login attempts over their limits; the
+  PLATFORM's calls (/api/wallet/) are never limited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import ipaddress
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+
+from ops import logs, metrics
+from ops.health import health_checks_run
+from ops.ratelimit import RateLimit, rate_limit_consume
+from platform_wallet.views import client_address
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
+call_logger = logging.getLogger("wallet.calls")
+logger = logging.getLogger("ops")
+
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+
+
+class OpsEndpointsMiddleware:
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.metrics_networks = tuple(
+            ipaddress.ip_network(item, strict=False) for item in settings.METRICS_ALLOWED_NETWORKS
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path == HEALTH_PATH:
+            return self._health()
+        if path == METRICS_PATH:
+            return self._metrics(request)
+        return self.get_response(request)
+
+    def _health(self) -> HttpResponse:
+        results = health_checks_run()
+        healthy = all(result.ok for result in results)
+        body = {
+            "status": "ok" if healthy else "fail",
+            "checks": {result.name: result.as_json() for result in results},
+        }
+        response = HttpResponse(
+            json.dumps(body),
+            status=200 if healthy else 503,
+            content_type="application/json",
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def _metrics(self, request: HttpRequest) -> HttpResponse:
+        if not self._metrics_allowed(request):
+            return HttpResponse("Forbidden", status=403, content_type="text/plain")
+        body, content_type = metrics.metrics_exposition()
+        response = HttpResponse(body, content_type=content_type)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def _metrics_allowed(self, request: HttpRequest) -> bool:
+        """With METRICS_TOKEN set, the scraper sends `Authorization: Bearer <token>`;
+        otherwise the caller's address must be in METRICS_ALLOWED_NETWORKS."""
+        token = settings.METRICS_TOKEN
+        if token:
+            sent = request.headers.get("Authorization", "")
+            return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+        try:
+            address = ipaddress.ip_address(client_address(request) or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.metrics_networks)
+
+
+class WalletObservabilityMiddleware:
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.prefix = settings.WALLET_API_PATH_PREFIX
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(self.prefix):
+            return self.get_response(request)
+        started = time.perf_counter()
+        context = logs.wallet_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.wallet_request.reset(context)
+        self._observe(request, response, time.perf_counter() - started)
+        return response
+
+    def _observe(self, request: HttpRequest, response: HttpResponse, seconds: float) -> None:
+        call = getattr(response, "wallet_call", None)
+        operator: str | None
+        if call is not None:
+            command, operator = call.command, call.operator_id
+            status, error_code = ("ERROR", call.error_code) if call.error_code else ("OK", "")
+            user_id, transaction_id = call.user_id, call.transaction_id
+        else:
+            command = request.path_info[len(self.prefix) :].strip("/") or "other"
+            operator = request.headers.get("X-Operator-Id") or request.headers.get(
+                "X-TT-Operator-Id"
+            )
+            code = response.status_code
+            status = "DENIED" if code == 403 else ("OK" if code == 200 else f"HTTP_{code}")
+            error_code, user_id, transaction_id = "", None, None
+        metrics.wallet_call_observe(
+            command=command, status=status, error_code=error_code, seconds=seconds
+        )
+        if status == "OK" and command == "ping":
+            return
+        level = logging.INFO
+        if status in ("DENIED",) or status.startswith("HTTP_") or error_code in ("OP_47", "OP_50"):
+            level = logging.WARNING
+        if not call_logger.isEnabledFor(level):
+            return
+        duration_ms = round(seconds * 1000, 2)
+        call_logger.log(
+            level,
+            "%s %s%s operator=%s user_id=%s transaction_id=%s %.1fms",
+            command,
+            status,
+            f" {error_code}" if error_code else "",
+            operator,
+            user_id,
+            transaction_id,
+            duration_ms,
+            extra={
+                "command": command,
+                "operator": operator,
+                "user_id": user_id,
+                "transaction_id": transaction_id,
+                "status": status,
+                "error_code": error_code or None,
+                "duration_ms": duration_ms,
+                "http_status": response.status_code,
+                "client_ip": client_address(request),
+            },
+        )
+
+
+class RateLimitMiddleware:
+    """Limits per client address, counted in the cache: RATE_LIMIT_PAGES for every page but
+    the exempt prefixes (the wallet API, static files, health, metrics, the admin behind its
+    login), RATE_LIMIT_LOGIN for POSTs to the login forms (players' and the admin's)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.enabled = settings.RATE_LIMIT_ENABLED
+        self.exempt_prefixes = tuple(settings.RATE_LIMIT_EXEMPT_PREFIXES)
+        self.pages = RateLimit("pages", *settings.RATE_LIMIT_PAGES)
+        self.login = RateLimit("login", *settings.RATE_LIMIT_LOGIN)
+        self._login_paths: frozenset[str] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.enabled:
+            limit = self._limit_for(request)
+            if limit is not None:
+                refused = self._consume(request, limit)
+                if refused is not None:
+                    return refused
+        return self.get_response(request)
+
+    def _limit_for(self, request: HttpRequest) -> RateLimit | None:
+        if request.method == "POST" and request.path in self.login_paths():
+            return self.login
+        if request.path_info.startswith(self.exempt_prefixes):
+            return None
+        return self.pages
+
+    def login_paths(self) -> frozenset[str]:
+        if self._login_paths is None:
+            paths = set(settings.RATE_LIMIT_LOGIN_PATHS)
+            for name in ("admin:login", "login"):
+                with contextlib.suppress(NoReverseMatch):
+                    paths.add(reverse(name))
+            self._login_paths = frozenset(paths)
+        return self._login_paths
+
+    def _consume(self, request: HttpRequest, limit: RateLimit) -> HttpResponse | None:
+        key = client_address(request) or "unknown"
+        try:
+            retry_after = rate_limit_consume(limit=limit, key=key)
+        except Exception:  # the cache is down: serve rather than refuse everyone
+            logger.warning("rate limiter unavailable", exc_info=True)
+            return None
+        if retry_after is None:
+            return None
+        metrics.http_rate_limited.labels(limit.scope).inc()
+        logger.warning(
+            "rate limited: %s %s from %s (%s)",
+            request.method,
+            request.path,
+            key,
+            limit.scope,
+            extra={"client_ip": key, "scope": limit.scope},
+        )
+        response = HttpResponse(
+            f"Too many requests. Please try again in {retry_after} seconds.\n",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
