@@ -147,9 +147,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", 24 * 3600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue tasks go to and workers consume (environments sharing one Redis use their own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Default time limits (seconds) of a task; the PLATFORM jobs set their own.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 360)
+# PLATFORM jobs failing on a PLATFORM error retry after about this many seconds, doubling.
+PLATFORM_TASK_RETRY_BACKOFF = env.int("PLATFORM_TASK_RETRY_BACKOFF", 30)
 
 # --- Reports and limits alerts ----------------------------------------------------------------
 # An available balance (Balance limits API) under this amount raises an alert, mailed to

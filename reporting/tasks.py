@@ -22,6 +22,7 @@ import logging
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from platform_client import PlatformApiError
 from platform_wallet.models import Operator
@@ -32,12 +33,13 @@ from reporting.services.reconciliation import reconciliation_run
 
 logger = logging.getLogger(__name__)
 
-# Retries: 30 s, 60 s, 120 s, ... up to 30 min apart (with jitter), 6 times: a PLATFORM outage
-# of about an hour is ridden out. Each attempt is bounded by the time limits.
+# Retries: PLATFORM_TASK_RETRY_BACKOFF (30 s) doubled each time, up to 30 min apart, with full
+# jitter, 6 times: a PLATFORM outage of about an hour is ridden out. Each attempt is bounded by
+# the time limits.
 PLATFORM_TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
     "autoretry_for": (PlatformApiError,),
-    "retry_backoff": 30,
+    "retry_backoff": settings.PLATFORM_TASK_RETRY_BACKOFF,
     "retry_backoff_max": 1800,
     "retry_jitter": True,
     "max_retries": 6,
