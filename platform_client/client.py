@@ -217,10 +217,8 @@ class PlatformClient:
                     api, url, response.status_code, _snippet(response.text) or response.reason
                 )
             try:
-                body = json.loads(
-                    response.content.decode(response.encoding or "utf-8"),
-                    parse_float=Decimal,
-                )
+                # JSON is UTF-8 (RFC 8259): bytes in, whatever charset the header claims.
+                body = json.loads(response.content, parse_float=Decimal)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise PlatformApiError(
                     api, url, 200, f"body is not JSON: {_snippet(response.text)!r}"

@@ -352,3 +352,13 @@ def test_money_keeps_its_exact_digits(
 def test_an_operator_without_api_host_cannot_make_a_client() -> None:
     with pytest.raises(ValueError):
         PlatformClient(Operator(operator_id="x", secret_key="y", api_host=""))
+
+
+def test_json_is_read_as_utf8_whatever_the_content_type_says(
+    sim_client: PlatformClient, platform_sim: RunningSimulator
+) -> None:
+    body = '{"games": [{"id": 1, "title": "Тёмный рыцарь", "vendor": "v", "enabled": 1}]}'
+    platform_sim.state.inject_fault("games", status=200, body=body, content_type="text/plain")
+    (game,) = sim_client.games()
+    assert game.title == "Тёмный рыцарь"
+    assert (game.fun_mode, game.campaigns, game.created_at) == (False, False, None)

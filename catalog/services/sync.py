@@ -12,8 +12,8 @@ Rules (spec: Games and Lobbies list API; issue 3):
   0 updated, 0 unavailable. ``synced_at`` records when a row was last seen in a list.
 - ``details`` is stored as the PLATFORM sent it; JSON numbers with a fraction become floats
   (display data, never money).
-- Syncs of one operator are serialised by a row lock on the operator (PostgreSQL) or SQLite's
-  write lock.
+- Syncs of one operator are serialised by a FOR NO KEY UPDATE lock on the operator row
+  (PostgreSQL; it does not block the wallet's inserts) or SQLite's write lock.
 """
 
 from __future__ import annotations
@@ -153,7 +153,9 @@ def catalog_apply(
     *, operator: Operator, games: list[PlatformGame], lobbies: list[PlatformLobby]
 ) -> SyncResult:
     """Apply fetched lists to the catalog in one database transaction (see module)."""
-    Operator.objects.select_for_update().filter(pk=operator.pk).first()  # one sync at a time
+    # One sync per operator at a time. FOR NO KEY UPDATE: the wallet's inserts that reference
+    # the operator (FOR KEY SHARE) are not blocked.
+    Operator.objects.select_for_update(no_key=True).filter(pk=operator.pk).first()
     now = timezone.now()
     created, updated, unavailable, restored = _apply_games(operator, games, now)
     lobbies_created, lobbies_updated, lobbies_unavailable = _apply_lobbies(operator, lobbies, now)
