@@ -53,11 +53,15 @@ class ManualAdjustmentForm(forms.Form):
 
     def __init__(self, *args: Any, admin_site: admin.AdminSite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["wallet"]
-        field.widget = AutocompleteSelect(LedgerEntry._meta.get_field("wallet"), admin_site)
-        field.label_from_instance = lambda w: (  # type: ignore[attr-defined]
+        field = forms.ModelChoiceField(
+            queryset=Wallet.objects.select_related("player"),
+            widget=AutocompleteSelect(LedgerEntry._meta.get_field("wallet"), admin_site),
+            help_text="Search by the player's user id or user name.",
+        )
+        field.label_from_instance = lambda w: (  # type: ignore[method-assign, assignment]
             f"{w.player.user_id} ({w.player.user_name}) {w.currency}: {w.balance}"
         )
+        self.fields["wallet"] = field
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
