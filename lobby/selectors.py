@@ -3,7 +3,6 @@ their pictures and descriptions, and the logged-in player's wallets."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,11 +10,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
+from catalog import details as details_reader
 from catalog.models import Game, Lobby
 from platform_wallet.models import Operator, Player, Wallet
 
 THUMBNAIL_SIZE = 300  # the lobby tiles are about 300 px wide on a large screen
-_SIZE = re.compile(r"(\d+)\s*[xX\u00d7]\s*(\d+)")
 
 
 def operator_for_lobby(*, player: Player | None) -> Operator | None:
@@ -103,53 +102,19 @@ def lobby_get_available(*, operator: Operator, lobby_id: str) -> Lobby | None:
 
 
 def thumbnail_url(details: Mapping[str, Any] | None, *, size: int = THUMBNAIL_SIZE) -> str:
-    """The picture of a game or lobby from `details["thumbnails"]` ({"300x300": url, ...}):
-    the smallest one at least `size` wide, else the largest. Tolerates a plain URL string
-    and missing or odd data ("" when there is no picture)."""
-    thumbnails = (details or {}).get("thumbnails")
-    if isinstance(thumbnails, str):
-        return _clean_url(thumbnails)
-    if not isinstance(thumbnails, Mapping):
-        return ""
-    sized: list[tuple[int, str]] = []
-    unsized: list[str] = []
-    for key, value in thumbnails.items():
-        url = _clean_url(value)
-        if not url:
-            continue
-        match = _SIZE.search(str(key))
-        if match:
-            sized.append((int(match.group(1)), url))
-        else:
-            unsized.append(url)
-    if sized:
-        sized.sort()
-        for width, url in sized:
-            if width >= size:
-                return url
-        return sized[-1][1]
-    return unsized[0] if unsized else ""
-
-
-def _clean_url(value: object) -> str:
-    if not isinstance(value, str):
-        return ""
-    # Line-wrapped URLs in the PLATFORM's lists carry stray whitespace: drop it.
-    url = "".join(value.split())
-    return url if url.startswith(("https://", "http://", "//")) else ""
+    """The tile picture of a game or lobby from `details["thumbnails"]` ({"300x300": url}):
+    the smallest at least `size` wide, else the largest; "" when there is none. Tolerant of
+    a plain URL string, line-wrapped URLs and odd data (the catalog's details reader)."""
+    return details_reader.thumbnail_url(details, size=size)
 
 
 def description(details: Mapping[str, Any] | None, *, language: str = "en") -> str:
     """`details["description"]`: a string, or a dict of language -> text (the spec's example);
     the player's language, then its base language, then English, then any."""
-    value = (details or {}).get("description")
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, Mapping) or not value:
-        return ""
-    texts = {str(k).lower().replace("_", "-"): v for k, v in value.items() if isinstance(v, str)}
-    wanted = language.lower()
-    for key in (wanted, wanted.split("-")[0], "en", "en-us", "en-gb"):
-        if texts.get(key):
-            return texts[key]
-    return next((text for text in texts.values() if text), "")
+    return details_reader.description(details, language)
+
+
+def lobby_title(lobby: Lobby) -> str:
+    """A lobby's name: `details["title"]` when the PLATFORM sends one, else its lobby_id."""
+    title = lobby.details.get("title") if isinstance(lobby.details, Mapping) else None
+    return str(title) if title else lobby.lobby_id.replace("_", " ").capitalize()

@@ -19,6 +19,7 @@ from lobby.launch import (
     launch_opening,
     launch_url_build,
 )
+from lobby.selectors import lobby_title
 from platform_wallet.models import GameSession, Operator, Player
 from platform_wallet.services.sessions import session_create
 
@@ -93,7 +94,7 @@ def launch_real(
         lobby_id=lobby.lobby_id if lobby is not None else None,
         game_platform=game.platform if game is not None else "",
     )
-    title = game.title if game is not None else (lobby.lobby_id if lobby is not None else "")
+    title = game.title if game is not None else lobby_title(lobby) if lobby is not None else ""
     return Launch(url=url, opening=opening, title=title, session=session)
 
 

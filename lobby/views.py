@@ -112,8 +112,9 @@ def _misconfigured(request: HttpRequest, error: LaunchParameterError, device: st
 def home(request: HttpRequest) -> HttpResponse:
     player = selectors.player_for_user(user=request.user)
     operator = selectors.operator_for_lobby(player=player)
-    form = GameFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = GameFilterForm(request.GET)
+    form.is_valid()  # a bad value drops that filter only: cleaned_data keeps the valid ones
+    filters = form.cleaned_data
     search, vendor, game_type = (filters.get(k) or "" for k in ("q", "vendor", "type"))
     device_override = filters.get("device") or ""
     context: dict[str, Any] = {

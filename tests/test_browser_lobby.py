@@ -11,7 +11,6 @@ Screenshots go to artifacts/screenshots/.
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,13 @@ from django.test import Client
 
 from catalog.models import Game
 from platform_wallet.models import GameSession, Operator, Player, Wallet
+from tests.lobby_browser import CHROMIUM, chromium_session, shot
 from tests.lobby_fixtures import PASSWORD, catalog_make, game_make, lobbies_make, login_for
 from tests.test_launch import IPHONE
 from tests.wallet_client import WalletClient
 
-CHROMIUM = "/usr/bin/chromium"
 LAUNCH_HOST = "https://games.example.test/launch/"
 MEDIA = "https://media.example.test/"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,31 +38,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread: Django's async-unsafe check
-    # would refuse the ORM calls the tests make between browser steps.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    yield from chromium_session()
 
 
 def _thumbnail_svg(name: str) -> str:
@@ -157,13 +131,6 @@ def shop(operator: Operator, player: Player, wallet: Wallet) -> dict[str, Game]:
     lobbies["shows"].save()
     login_for(player, "john")
     return games
-
-
-def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    return path
 
 
 def log_in(page: Any, base: str) -> None:

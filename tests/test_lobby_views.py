@@ -464,3 +464,18 @@ def test_home_url_setting_overrides_the_request_host(
 ) -> None:
     params = query(follow_to_launch(client, client.get("/demo/1/")))
     assert params["home_url"] == "https://casino.example.com/lobby/"
+
+
+def test_a_bad_filter_value_drops_only_that_filter(client: Client, games: dict[str, Game]) -> None:
+    html = client.get("/?vendor=evolution&device=tablet&q=" + "x" * 101).content.decode()
+    assert sorted(grid_ids(html)) == [37, 38]
+
+
+def test_lobby_tiles_use_the_platforms_title(
+    client: Client, games: dict[str, Game], lobbies: dict[str, Lobby]
+) -> None:
+    lobbies["portomaso"].details = {"title": "Portomaso Live Casino"}
+    lobbies["portomaso"].save()
+    html = client.get("/").content.decode()
+    assert "<strong>Portomaso Live Casino</strong>" in html
+    assert "<strong>Evolution game shows</strong>" in html

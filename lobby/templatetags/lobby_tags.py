@@ -27,6 +27,11 @@ def description(details: Any, language: str = "en") -> str:
 
 
 @register.filter
+def lobby_title(lobby: Any) -> str:
+    return selectors.lobby_title(lobby)
+
+
+@register.filter
 def money(amount: Decimal | None) -> str:
     """1234.5 -> "1,234.50" (exact: Decimal, never float)."""
     if amount is None:
