@@ -21,7 +21,7 @@ def line_chart_svg(
     series: Mapping[str, Sequence[tuple[dt.date, Decimal]]],
     title: str,
     width: int = 760,
-    height: int = 260,
+    height: int = 280,
     highlight: set[dt.date] | None = None,
 ) -> SafeString:
     """One line per series (e.g. GGR per currency) over dates, with a zero line, axis labels
@@ -35,7 +35,7 @@ def line_chart_svg(
     hi = max(max(value for _, value in points), Decimal(0))
     if hi == lo:
         hi = lo + 1
-    left, right, top, bottom = 80, 20, 30, 40
+    left, right, top, bottom = 80, 20, 30, 58
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(day: dt.date) -> float:
@@ -90,10 +90,10 @@ def line_chart_svg(
                 f'<circle cx="{x(day):.1f}" cy="{y(value):.1f}" r="3" fill="{color}">'
                 f"<title>{escape(name)} {day.isoformat()}: {escape(_fmt(value))}</title></circle>"
             )
-        lx = width - right - 80 * (len(series) - index)
+        lx = left + index * 130
         parts.append(
-            f'<rect x="{lx}" y="9" width="10" height="10" fill="{color}"/>'
-            f'<text x="{lx + 14}" y="18" class="bo-legend">{escape(name)}</text>'
+            f'<rect x="{lx}" y="{height - 18}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{lx + 14}" y="{height - 9}" class="bo-legend">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric

@@ -64,10 +64,13 @@ def roles_sync(apps: Any, schema_editor: Any = None) -> None:
     from django.contrib.contenttypes.management import create_contenttypes
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_contenttypes(app_config, apps=apps, verbosity=0)
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_contenttypes(app_config, apps=apps, verbosity=0)
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
 
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from backoffice.roles import FINANCE, SUPPORT
+from backoffice.roles import FINANCE, SUPPORT, roles_sync
 from platform_wallet.models import GameSession
 from tests.wallet_client import Answer, WalletClient
 
@@ -22,6 +23,10 @@ def staff_user(username: str, role: str | None = None, *, superuser: bool = Fals
         username=username, password=STAFF_PASSWORD, is_staff=True, is_superuser=superuser
     )
     if role is not None:
+        if not Group.objects.filter(name=role).exists():
+            # A transactional test's database was flushed, migrations' data with it: the
+            # roles are set up again exactly as the migration does.
+            roles_sync(django_apps)
         user.groups.add(Group.objects.get(name=role))
     return user
 
