@@ -77,10 +77,11 @@ def gameplay_endpoint(request: HttpRequest, command: str) -> HttpResponse:
     ):
         return _forbidden()
 
-    raw = request.body
+    raw = b""
     request_is_json = False
     data: dict[str, Any] = {}
     try:
+        raw = request.body
         if request.method != "POST":
             raise InvalidRequest(f"{command} is a POST request")
         try:
