@@ -260,6 +260,45 @@ class NegativeWalletFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ResponsibleGamblingLimitsForm(forms.ModelForm):
+    class Meta:
+        model = ResponsibleGamblingLimits
+        fields = [
+            "player",
+            "daily_loss_limit",
+            "weekly_loss_limit",
+            "monthly_loss_limit",
+            "daily_wager_limit",
+            "weekly_wager_limit",
+            "monthly_wager_limit",
+            "self_excluded_until",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, value in list(data.items()):
+            if name.endswith("_limit") and value is not None and value < 0:
+                self.add_error(name, "A limit cannot be negative.")
+        return data
+
+
+class LimitsInline(admin.StackedInline):
+    """The player's responsible-gambling limits on the player's page (staff who may change
+    players edit them here; Support edits them on the limits page, linked above)."""
+
+    model = ResponsibleGamblingLimits
+    form = ResponsibleGamblingLimitsForm
+    extra = 0
+    max_num = 1
+    can_delete = False
+    verbose_name_plural = "responsible gambling limits"
+    fields = [
+        ("daily_loss_limit", "weekly_loss_limit", "monthly_loss_limit"),
+        ("daily_wager_limit", "weekly_wager_limit", "monthly_wager_limit"),
+        "self_excluded_until",
+    ]
+
+
 class WalletInline(ReadOnlyInline):
     model = Wallet
     show_change_link = False
@@ -330,7 +369,7 @@ class PlayerAdmin(admin.ModelAdmin):
     search_fields = ["=user_id", "user_name", "display_name"]
     search_help_text = "User id (exact), user name or display name."
     list_select_related = ["operator"]
-    inlines = [WalletInline]
+    inlines = [WalletInline, LimitsInline]
     actions = ["block_players", "unblock_players"]
     fieldsets = [
         (None, {"fields": ["operator", "user_id", "user_name", "display_name", "login"]}),
@@ -475,28 +514,6 @@ def _limits_summary(limits: ResponsibleGamblingLimits) -> str:
     return ", ".join(parts)
 
 
-class ResponsibleGamblingLimitsForm(forms.ModelForm):
-    class Meta:
-        model = ResponsibleGamblingLimits
-        fields = [
-            "player",
-            "daily_loss_limit",
-            "weekly_loss_limit",
-            "monthly_loss_limit",
-            "daily_wager_limit",
-            "weekly_wager_limit",
-            "monthly_wager_limit",
-            "self_excluded_until",
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for name, value in list(data.items()):
-            if name.endswith("_limit") and value is not None and value < 0:
-                self.add_error(name, "A limit cannot be negative.")
-        return data
-
-
 @admin.register(ResponsibleGamblingLimits)
 class ResponsibleGamblingLimitsAdmin(admin.ModelAdmin):
     form = ResponsibleGamblingLimitsForm
@@ -599,7 +616,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=wallet__player__user_id", "reason"]
     search_help_text = "Player's user id (exact) or words of the reason."
     list_select_related = ["wallet__player", "transaction", "created_by"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
     fields = readonly_fields = (
         "wallet_link",
         "kind",
@@ -769,6 +786,7 @@ class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_help_text = "Round id or the player's user id (exact)."
     list_select_related = ["operator", "player"]
     inlines = [RoundTransactionInline]
+    show_full_result_count = False
     fields = readonly_fields = (
         "round_id",
         "operator",
@@ -916,7 +934,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=player__user_id"]
     search_help_text = "Transaction id, round id or the player's user id (exact), or a history id."
     list_select_related = ["player", "game_round"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
     actions = ["fetch_hand_history"]
     inlines = [LedgerEntryInline]
     fieldsets = [
@@ -1100,7 +1118,7 @@ class ApiErrorLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=user_id", "=error_code"]
     search_help_text = "User id, transaction id or round id (exact), or an error code (OP_33)."
     list_select_related = ["operator"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
     fields = readonly_fields = (
         "created_at",
         "operator",
