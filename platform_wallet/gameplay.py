@@ -69,13 +69,13 @@ def balance(operator: OperatorAccount, data: Data) -> Data:
     player = Player.objects.filter(operator_id=operator.pk, user_id=user_id).first()
     if player is None:
         raise WalletError(ErrorCode.OP_34)
-    session = _live_session(operator, token)
-    if session.player_id != player.pk:
-        raise WalletError(ErrorCode.OP_21, "Token belongs to another player")
     if player.is_blocked or player.is_closed:
         raise WalletError(
             ErrorCode.OP_33, None if player.is_blocked else "Player account is closed"
         )
+    session = _live_session(operator, token)
+    if session.player_id != player.pk:
+        raise WalletError(ErrorCode.OP_21, "Token belongs to another player")
     wallet = Wallet.objects.filter(player=player, currency=currency).first()
     if wallet is None:
         raise WalletError(ErrorCode.OP_30, f"Player has no {currency} wallet")

@@ -161,8 +161,8 @@ def test_spec_op_33_support_blocks_a_player_in_the_browser_and_the_bet_is_refuse
 
     player.refresh_from_db()
     assert player.is_blocked and "Chargeback on card" in player.blocked_reason
-    # The session open at the block was ended by it: its BET is refused as an invalid token.
-    assert play(api, session, "BET", "1.00").error_code == "OP_21"
+    # The session open at the block was ended by it, and its BET is refused: player blocked.
+    assert play(api, session, "BET", "1.00").error_code == "OP_33"
     # A session the launch under way opened after the block is live, and its BET is OP_33.
     racing = session_create(player=launching, currency="EUR", game_id=200)
     assert play(api, racing, "BET", "1.00").error_code == "OP_33"

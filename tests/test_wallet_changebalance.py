@@ -233,6 +233,14 @@ def test_spec_changebalance_op_33_blocked_player_cannot_bet(api, player, session
     assert balance_of(wallet) == Decimal("100.00")
 
 
+def test_spec_changebalance_op_33_after_staff_block_ends_the_session(api, player, session, wallet):
+    from platform_wallet.services.accounts import player_block
+
+    player_block(player=player, reason="fraud check")
+    assert bet(api, session).error_code == "OP_33"
+    assert balance_of(wallet) == Decimal("100.00")
+
+
 def test_spec_changebalance_op_34_unknown_player(api, session) -> None:
     assert bet(api, session, user_id="ghost").error_code == "OP_34"
 

@@ -121,6 +121,13 @@ def test_spec_balance_op_33_blocked_player(api, player, session) -> None:
     assert _balance(api, session.token).error_code == "OP_33"
 
 
+def test_spec_balance_op_33_blocked_player_after_the_block_ended_the_session(api, player, session):
+    from platform_wallet.services.accounts import player_block
+
+    player_block(player=player, reason="chargeback")
+    assert _balance(api, session.token).error_code == "OP_33"
+
+
 def test_spec_balance_op_34_unknown_player(api, session) -> None:
     assert _balance(api, session.token, user_id="nobody").error_code == "OP_34"
 

@@ -255,6 +255,10 @@ def _refusal(req: ChangeBalanceRequest, found: _Lookup) -> WalletError | None:
         return WalletError(ErrorCode.OP_30, f"Player has no {req.currency} wallet")
     if req.transaction_type != TransactionType.BET:
         return None  # WIN and REFUND: money owed is credited, session or not, blocked or not.
+    if found.is_blocked:
+        # Before the session check: blocking a player also ends their sessions, and the
+        # PLATFORM should hear why the BET is refused.
+        return WalletError(ErrorCode.OP_33)
     if (
         found.session_pk is None
         or found.session_player_pk != found.player_pk
@@ -266,8 +270,6 @@ def _refusal(req: ChangeBalanceRequest, found: _Lookup) -> WalletError | None:
         return WalletError(ErrorCode.OP_21)
     if found.session_wallet_pk != found.wallet_pk:
         return WalletError(ErrorCode.OP_30, "Currency does not match the game session")
-    if found.is_blocked:
-        return WalletError(ErrorCode.OP_33)
     if found.game_known and not found.game_available:
         return WalletError(ErrorCode.OP_35)
     return None
