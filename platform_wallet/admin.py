@@ -351,6 +351,21 @@ def _wallet_links(wallet: Wallet, can_adjust: bool) -> str:
     return format_html_join(" | ", '<a href="{1}">{0}</a>', links)
 
 
+class PlayerForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Profile fields are sent to the PLATFORM: no '|' (spec: Important notes 5)."""
+
+    class Meta:
+        model = Player
+        fields = ["user_name", "display_name", "country", "group", "language"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, value in list(data.items()):
+            if isinstance(value, str) and "|" in value:
+                self.add_error(name, "Must not contain '|' (the PLATFORM refuses it).")
+        return data
+
+
 @admin.register(Player)
 class PlayerAdmin(admin.ModelAdmin):
     list_display = [
@@ -365,6 +380,7 @@ class PlayerAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_display_links = ["user_id", "user_name"]
+    form = PlayerForm
     list_filter = ["operator", "is_blocked", "is_closed", NegativeWalletFilter, "country"]
     search_fields = ["=user_id", "user_name", "display_name"]
     search_help_text = "User id (exact), user name or display name."

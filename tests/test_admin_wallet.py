@@ -487,3 +487,37 @@ def test_the_api_error_log_is_searchable(support_client: Client, played, api: Wa
     )
     html = support_client.get(url("apierrorlog", "change", log.pk)).content.decode()
     assert "bo-json" in html and url("transaction", "change", refused.pk) in html
+
+
+def test_spec_strings_restrictions_a_player_name_with_a_pipe_is_refused(
+    super_client: Client, player: Player
+) -> None:
+    page = url("player", "change", player.pk)
+    data = {
+        "user_name": "john|doe",
+        "display_name": "John",
+        "country": "Germany",
+        "group": "",
+        "language": "",
+        "wallets-TOTAL_FORMS": "0",
+        "wallets-INITIAL_FORMS": "0",
+        "limits-TOTAL_FORMS": "0",
+        "limits-INITIAL_FORMS": "0",
+    }
+    response = super_client.post(page, data)
+    assert response.status_code == 200
+    player.refresh_from_db()
+    assert player.user_name == "john_doe"
+    response = super_client.post(
+        page,
+        {
+            **data,
+            "user_name": "john_d",
+            "limits-TOTAL_FORMS": "1",
+            "limits-0-daily_loss_limit": "25.00",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    player.refresh_from_db()
+    assert player.user_name == "john_d"
+    assert ResponsibleGamblingLimits.objects.get(player=player).daily_loss_limit == Decimal("25.00")
