@@ -351,7 +351,7 @@ def _wallet_links(wallet: Wallet, can_adjust: bool) -> str:
     return format_html_join(" | ", '<a href="{1}">{0}</a>', links)
 
 
-class PlayerForm(forms.ModelForm):  # type: ignore[type-arg]
+class PlayerForm(forms.ModelForm):
     """Profile fields are sent to the PLATFORM: no '|' (spec: Important notes 5)."""
 
     class Meta:
