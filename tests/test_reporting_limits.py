@@ -162,6 +162,21 @@ def test_spec_ggr_limits_api_gone_is_skipped(
     assert LimitSnapshot.objects.filter(kind=LimitKind.BALANCE).count() == 1
 
 
+def test_ggr_limits_failure_never_blocks_the_balance_check(
+    platform: RunningSimulator, platform_operator: Operator, fast_client: PlatformClient
+) -> None:
+    _set(platform, ggr_limits_enabled=True, ggr_limit=Decimal("100"))
+    book_entry(platform.state.book, transaction_type="BET", amount="95.00")
+    balance_limits_check(operator=platform_operator)
+    assert LimitAlert.objects.get(kind=AlertKind.GGR_USAGE).is_open
+    platform.state.inject_fault("ggrLimits", status=500)
+    check = balance_limits_check(operator=platform_operator, client=fast_client)
+    assert check.ggr is None
+    assert LimitSnapshot.objects.filter(kind=LimitKind.BALANCE).count() == 2
+    # Not checked is not resolved: the GGR alert stays open.
+    assert LimitAlert.objects.get(kind=AlertKind.GGR_USAGE).is_open
+
+
 def test_balance_limits_api_failure_stores_nothing(
     platform: RunningSimulator, platform_operator: Operator, fast_client: PlatformClient
 ) -> None:

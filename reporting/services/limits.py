@@ -7,7 +7,8 @@ Each check stores what the PLATFORM answered and raises alerts:
 - an available balance (the main one, or one of the operator's wallet currencies) under
   `BALANCE_LIMIT_ALERT_THRESHOLD` (per currency: `BALANCE_LIMIT_ALERT_THRESHOLDS`);
 - GGR limits usage at or over `GGR_LIMIT_ALERT_PERCENT` percent, while the PLATFORM still serves
-  that API (a 404 or 410 means it is gone: skipped, with an info log line).
+  that API (a 404 or 410 means it is gone: skipped, with an info log line; any other failure of
+  the deprecated API is logged and never fails the balance limits check).
 
 An alert is logged (WARNING) at every check that finds its condition, stored once while the
 condition lasts (`LimitAlert`, open until a check finds the condition gone), and mailed to the
@@ -80,7 +81,8 @@ def balance_limits_check(
     """Ask the PLATFORM for the operator's balance limits (and GGR limits while served), store
     the snapshots, open, keep or resolve alerts, and mail the admins about new ones.
 
-    Raises `PlatformApiError` when the balance limits API does not answer as documented.
+    Raises `PlatformApiError` when the balance limits API does not answer as documented
+    (nothing is stored then).
     """
     client = client or PlatformClient(operator)
     balance = client.balance_limits(operator_currencies(operator=operator) or None)
@@ -88,9 +90,12 @@ def balance_limits_check(
     try:
         ggr = client.ggr_limits()
     except PlatformApiError as exc:
-        if exc.status not in GONE_STATUSES:
-            raise
-        logger.info("GGR limits API no longer served for %s (%s)", operator.operator_id, exc)
+        # The deprecated API never blocks the balance limits check: gone (404/410) is expected
+        # one day; another failure is logged and its alerts are left as they are.
+        if exc.status in GONE_STATUSES:
+            logger.info("GGR limits API no longer served for %s (%s)", operator.operator_id, exc)
+        else:
+            logger.warning("GGR limits of %s not checked: %s", operator.operator_id, exc)
         ggr = None
 
     conditions = _balance_conditions(balance) + (_ggr_conditions(ggr) if ggr else [])

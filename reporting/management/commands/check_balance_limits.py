@@ -39,7 +39,7 @@ class Command(BaseCommand):
             for currency, available in sorted(balance.currencies.items()):
                 self.stdout.write(f"    {currency}: available {available}")
         if check.ggr is None:
-            self.stdout.write("  GGR limits: API no longer served.")
+            self.stdout.write("  GGR limits: not available (API gone or failing, see the log).")
         elif not check.ggr.enabled:
             self.stdout.write("  GGR limits: not limited.")
         else:
