@@ -1,0 +1,280 @@
+"""The production server as the image runs it: `gunicorn casino_project.wsgi` (reading
+gunicorn.conf.py) with two workers, DEBUG off, static files collected, over real HTTP.
+
+Checks what only a real multi-process server shows: /metrics adds up every worker's samples
+(Prometheus multiprocess mode), /healthz answers the container's HEALTHCHECK by any address
+over plain HTTP, pages are redirected to HTTPS and get HSTS while the wallet API is not
+redirected, whitenoise serves the hashed static files, and logs are JSON lines.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.test_deploy import dockerfile, exec_form, production_env
+
+ROOT = Path(settings.BASE_DIR)
+HOST = "casino.example.com"
+PINGS = 60
+
+
+@dataclass
+class Server:
+    port: int
+    metrics_dir: Path
+    static_root: Path
+    log: Path
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        host: str = HOST,
+        https: bool = False,
+        body: bytes | None = None,
+    ) -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Host": host, "Connection": "close"}
+        if https:
+            headers["X-Forwarded-Proto"] = "https"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read_body = response.read()  # type: ignore[attr-defined]
+        connection.close()
+        return response
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("gunicorn")
+    default = settings.DATABASES["default"]
+    database_name = None
+    if default["ENGINE"] == "django.db.backends.postgresql":
+        # a database of its own, beside this run's test database
+        database_name = f"{default['NAME']}_gunicorn"
+        _pg_admin(default, f'DROP DATABASE IF EXISTS "{database_name}"')
+        _pg_admin(default, f'CREATE DATABASE "{database_name}"')
+        database_url = (
+            f"postgres://{default['USER']}@{default['HOST']}:{default['PORT']}/{database_name}"
+        )
+    else:
+        database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
+    port = _free_port()
+    env = production_env(
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(tmp / "static"),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        # sync workers take one request at a time: concurrent calls reach both workers
+        GUNICORN_WORKER_CLASS="sync",
+        GUNICORN_LOG_LEVEL="warning",
+        GUNICORN_GRACEFUL_TIMEOUT="5",
+        DB_POOL_MAX_SIZE="2",
+        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    )
+    (tmp / "metrics").mkdir()
+    # a stale file of an earlier run: the server must start from zero
+    (tmp / "metrics" / "counter_999999.db").write_bytes(b"stale")
+    for command in (["collectstatic", "--noinput"], ["migrate"]):  # the image, then compose
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    log = tmp / "gunicorn.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            ["gunicorn", "casino_project.wsgi"],  # the README's command
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
+                time.sleep(0.3)
+        yield Server(port, tmp / "metrics", tmp / "static", log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+        if database_name:
+            _pg_admin(default, f'DROP DATABASE IF EXISTS "{database_name}"')
+
+
+def _pg_admin(database: dict[str, Any], sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
+        user=database["USER"],
+        password=database["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        connection.execute(sql.encode())
+
+
+def _ping_counts(server: Server) -> float:
+    response = server.request("GET", "/metrics")
+    assert response.status == 200
+    text = response.read_body.decode()  # type: ignore[attr-defined]
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "wallet_requests_total" and sample.labels == {
+                "command": "ping",
+                "status": "OK",
+                "error_code": "",
+            }:
+                return sample.value
+    return 0.0
+
+
+def _hold_a_worker(server: Server) -> socket.socket:
+    """Keep one sync worker busy: it has accepted this connection and waits for the rest of
+    the request's headers, so the next requests go to the other worker."""
+    held = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    held.sendall(f"GET /api/wallet/ping HTTP/1.1\r\nHost: {HOST}\r\n".encode())
+    time.sleep(0.5)
+    return held
+
+
+def _release(held: socket.socket) -> bytes:
+    held.sendall(b"Connection: close\r\n\r\n")
+    answer = b""
+    while chunk := held.recv(65536):
+        answer += chunk
+    held.close()
+    return answer
+
+
+def test_metrics_add_up_every_workers_samples(server: Server) -> None:
+    before = _ping_counts(server)
+    held = _hold_a_worker(server)  # worker X
+    for _ in range(PINGS):  # all answered by worker Y
+        assert server.request("GET", "/api/wallet/ping").status == 200
+    assert _release(held).endswith(b"PONG")  # one answered by X
+    pids = {
+        match.group(1)
+        for match in (re.match(r"counter_(\d+)\.db$", p.name) for p in server.metrics_dir.iterdir())
+        if match
+    }
+    assert "999999" not in pids  # the stale file of an earlier run was removed at start
+    assert len(pids) == 2, f"both workers should have answered pings: {pids}"
+    # Each worker has counted pings of its own; whichever answers the scrape (the other is
+    # held), it reports both workers' counts added up.
+    for _ in range(3):
+        held = _hold_a_worker(server)
+        try:
+            assert _ping_counts(server) - before == PINGS + 1
+        finally:
+            _release(held)
+        before += 1
+
+
+def test_dockerfile_healthcheck_passes_against_the_server(server: Server) -> None:
+    healthcheck = next(a for k, a in dockerfile() if k == "HEALTHCHECK")
+    command = exec_form(healthcheck[healthcheck.index("CMD") + 3 :].strip())
+    command[0] = sys.executable if command[0] == "python" else command[0]
+    env = {**os.environ, "PORT": str(server.port)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+
+
+def test_healthz_answers_any_address_over_plain_http(server: Server) -> None:
+    response = server.request("GET", "/healthz", host=f"127.0.0.1:{server.port}")
+    assert response.status == 200
+    body = json.loads(response.read_body)  # type: ignore[attr-defined]
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"]
+
+
+def test_pages_are_redirected_to_https_and_get_hsts(server: Server) -> None:
+    redirected = server.request("GET", "/accounts/login/")
+    assert redirected.status == 301
+    assert redirected.getheader("Location") == f"https://{HOST}/accounts/login/"
+    page = server.request("GET", "/accounts/login/", https=True)
+    assert page.status == 200
+    assert page.getheader("Strict-Transport-Security") == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+    assert page.getheader("X-Frame-Options") == "DENY"
+    cookies = page.getheader("Set-Cookie") or ""
+    assert "csrftoken=" in cookies and "Secure" in cookies
+    # a host that is not allowed is refused
+    assert server.request("GET", "/accounts/login/", host="evil.example", https=True).status == 400
+
+
+def test_spec_wallet_api_is_not_redirected_over_plain_http(server: Server) -> None:
+    ping = server.request("GET", "/api/wallet/ping")
+    assert (ping.status, ping.read_body) == (200, b"PONG")  # type: ignore[attr-defined]
+    denied = server.request("POST", "/api/wallet/balance", body=b"{}")
+    assert denied.status == 403  # no X-Authorization: denied, not redirected
+
+
+def test_whitenoise_serves_the_collected_hashed_static_files(server: Server) -> None:
+    manifest = json.loads((server.static_root / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["admin/css/base.css"]
+    response = server.request("GET", f"/static/{hashed}", https=True)
+    assert response.status == 200
+    assert response.getheader("Content-Type", "").startswith("text/css")
+    assert "immutable" in response.getheader("Cache-Control", "")
+
+
+def test_wallet_lines_are_json_with_the_call_fields(server: Server) -> None:
+    server.request("POST", "/api/wallet/cancel", body=b"{}")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = [
+            json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")
+        ]
+        calls = [line for line in lines if line.get("logger") == "wallet.calls"]
+        if any(line["command"] == "cancel" for line in calls):
+            break
+        time.sleep(0.2)
+    call = next(line for line in calls if line["command"] == "cancel")
+    assert call["status"] == "DENIED"
+    assert call["level"] == "WARNING"
+    assert set(call) >= {"command", "operator", "user_id", "transaction_id", "duration_ms"}
+    assert shlex.split("gunicorn casino_project.wsgi") == ["gunicorn", "casino_project.wsgi"]
