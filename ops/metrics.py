@@ -46,11 +46,21 @@ http_rate_limited = Counter(
 )
 
 
+# The labelled children per (command, status, error_code), looked up once per process: a
+# `labels()` call costs more than the increment itself.
+_wallet_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+
 def wallet_call_observe(*, command: str, status: str, error_code: str, seconds: float) -> None:
     if command not in WALLET_COMMANDS:
         command = "other"
-    wallet_requests.labels(command, status, error_code).inc()
-    wallet_request_duration.labels(command, status, error_code).observe(seconds)
+    key = (command, status, error_code)
+    children = _wallet_children.get(key)
+    if children is None:
+        children = (wallet_requests.labels(*key), wallet_request_duration.labels(*key))
+        _wallet_children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def metrics_exposition() -> tuple[bytes, str]:
