@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -155,6 +156,11 @@ class OperatorAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["operator_id", "name"]
     readonly_fields = ["secret_masked", "created_at", "updated_at"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # a host typed without a scheme is https
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="secret key")
     def secret_masked(self, obj: Operator) -> str:

@@ -458,3 +458,19 @@ def test_a_failing_job_is_reported_not_raised(
     [outcome] = response.context["outcomes"]
     assert not outcome.ok and "500" in outcome.detail
     assert "FAILED" in response.content.decode()
+
+
+def test_the_adjustment_form_finds_wallets_by_user_id(
+    finance_client: Client, support_client: Client, wallet: Wallet
+) -> None:
+    params = {
+        "app_label": "platform_wallet",
+        "model_name": "ledgerentry",
+        "field_name": "wallet",
+        "term": "611",
+    }
+    response = finance_client.get(reverse("admin:autocomplete"), params)
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(wallet.pk)]
+    html = finance_client.get(ADJUST, {"wallet": wallet.pk}).content.decode()
+    assert "admin-autocomplete" in html and "611 (john_doe) EUR: 100.00" in html
