@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -78,15 +79,35 @@ def changelist_url(model: type[models.Model], **params: object) -> str:
     return url
 
 
+def json_text(value: Any, level: int = 0) -> str:
+    """Indented JSON with sorted keys; Decimals are written as numbers with all their digits
+    (an amount of 9.00 reads 9.00, not 9.0)."""
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else json.dumps(str(value))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {json_text(v, level + 1)}"
+            for k, v in sorted(value.items(), key=lambda item: str(item[0]))
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(f"{inner}{json_text(v, level + 1)}" for v in value) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def pretty_json(value: Any) -> SafeString:
     """JSON (a decoded value, or a string holding JSON) indented for reading."""
     if isinstance(value, str | bytes):
         try:
-            value = json.loads(value)
+            value = json.loads(value, parse_float=Decimal)
         except ValueError:
             return format_html('<pre class="bo-json">{}</pre>', value)
-    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
-    return format_html('<pre class="bo-json">{}</pre>', text)
+    return format_html('<pre class="bo-json">{}</pre>', json_text(value))
 
 
 def mask_secret(secret: str) -> str:

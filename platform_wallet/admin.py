@@ -8,6 +8,7 @@ money moves only through the ledger service (manual adjustments: `backoffice`), 
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -1121,6 +1122,19 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
+def _token_masked(body: str) -> Any:
+    """The request as staff see it: a game session token is a credential, only its first
+    characters are shown."""
+    try:
+        request = json.loads(body, parse_float=Decimal)
+    except ValueError:
+        return body
+    data = request.get("data") if isinstance(request, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("token"), str) and data["token"]:
+        data["token"] = f"{data['token'][:6]}…"
+    return request
+
+
 # --- The API error log -------------------------------------------------------------------------
 
 
@@ -1168,7 +1182,7 @@ class ApiErrorLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="request")
     def request_display(self, obj: ApiErrorLog) -> str:
-        return pretty_json(obj.request_body)
+        return pretty_json(_token_masked(obj.request_body))
 
     @admin.display(description="see also")
     def related(self, obj: ApiErrorLog) -> str:

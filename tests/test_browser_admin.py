@@ -172,3 +172,49 @@ def test_spec_op_33_support_blocks_a_player_in_the_browser_and_the_bet_is_refuse
     page.goto(f"{live_server.url}/admin/platform_wallet/apierrorlog/?q=OP_33")
     assert "OP_33" in page.locator("#result_list").inner_text()
     shot(page, "admin-support-api-log")
+
+
+def test_spec_hand_history_support_answers_why_a_bet_was_refused(
+    page: Any,
+    live_server: Any,
+    client: Client,
+    platform: RunningSimulator,
+    platform_operator: Operator,
+) -> None:
+    Game.objects.create(
+        operator=platform_operator, game_id=7001, title="Baccarat A", vendor="evolution"
+    )
+    player = PlayerFactory(operator=platform_operator, user_id="4242", user_name="kim")
+    wallet = wallet_for(player, "EUR", "20.00")
+    session = session_for(player, wallet, game_id=7001)
+    api = WalletClient(client, platform_operator)
+    context = {"reason": "not_provided", "history_id": "350-a1B"}
+    assert play(api, session, "BET", "15.00", game_id=7001, context=context).status == "OK"
+    refused = play(api, session, "BET", "9.00", game_id=7001, context=context)
+    assert refused.error_code == "OP_31"
+    staff_user("sam_support", SUPPORT)
+
+    log_in(page, live_server.url, "sam_support")
+    page.goto(f"{live_server.url}/admin/platform_wallet/apierrorlog/")
+    page.fill("#searchbar", "4242")
+    page.press("#searchbar", "Enter")
+    page.wait_for_selector("#result_list")
+    assert "OP_31" in page.locator("#result_list").inner_text()
+    page.locator("#result_list tbody tr th a").first.click()
+    page.wait_for_selector("pre.bo-json")
+    assert "Insufficient funds" in page.content()
+    assert session.token not in page.content()  # the token is a credential: masked
+    shot(page, "admin-support-api-error")
+
+    page.click("a:text-is('transaction')")  # the refused transaction, recorded with its outcome
+    page.wait_for_selector("pre.bo-json")
+    assert "ERROR OP_31" in page.locator("#content-main").inner_text()
+    shot(page, "admin-support-transaction")
+
+    page.goto(f"{live_server.url}/admin/platform_wallet/transaction/?user=4242&status__exact=OK")
+    page.locator("#result_list tbody tr th a").first.click()
+    page.click("a:text-is('Hand history')")
+    page.wait_for_selector("pre.bo-json")
+    history = page.locator("pre.bo-json").inner_text()
+    assert '"gameType"' in history and '"participants"' in history
+    shot(page, "admin-support-hand-history")
