@@ -412,3 +412,19 @@ def test_check_ledger_command_proves_balances(api, session, capsys) -> None:
     Wallet.objects.update(balance=Decimal("1.00"))
     with pytest.raises(Exception, match="do not match"):
         call_command("check_ledger")
+
+
+def test_exact_decimals_a_bet_of_the_whole_remaining_balance(api, operator) -> None:
+    """3.00 - 1.10 - 1.10 leaves exactly 0.80, which a BET of 0.80 may take (in binary floating
+    point it would be 0.7999999999999998 and refused)."""
+    player = PlayerFactory(operator=operator, user_id="whole")
+    wallet = wallet_for(player, "EUR", "3.00")
+    session = session_for(player, wallet)
+    for amount in ("1.10", "1.10", "0.80"):
+        assert bet(api, session, Decimal(amount), user_id="whole").status == "OK"
+    assert balance_of(wallet) == Decimal("0.00")
+    win = api.changebalance(
+        transaction_type="WIN", amount=Decimal("0.30"), user_id="whole", token=None
+    )
+    assert win.data["balance"] == Decimal("0.30")
+    assert not ledger_mismatches()

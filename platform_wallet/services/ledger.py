@@ -515,31 +515,18 @@ def _apply_in_transaction(write: _Write) -> tuple[Decimal | None, WalletError | 
     found, req, refusal = write.found, write.req, write.refusal
     new_balance: Decimal | None = None
     with transaction.atomic(), connection.cursor() as cursor:
-        if refusal is None and write.is_bet and found.has_limits:
-            # Responsible-gambling limits are checked under the wallet's row lock, so that
-            # concurrent BETs cannot pass a limit together.
-            cursor.execute(
-                f"SELECT id FROM {T_WALLET} WHERE id = %s{_for_update()}",
-                [found.wallet_pk],
-            )
-            refusal = limits.bet_refusal(
-                player_pk=found.player_pk, currency=req.currency, amount=req.amount
-            )
         if refusal is None:
-            cursor.execute(
-                f"UPDATE {T_WALLET} SET balance = balance + %s, updated_at = %s"
-                " WHERE id = %s AND (NOT %s OR balance >= %s OR %s = 0) RETURNING balance",
-                [
-                    write.delta,
-                    write.db_now,
-                    found.wallet_pk,
-                    write.is_bet,
-                    write.amount,
-                    write.amount,
-                ],
-            )
-            row = cursor.fetchone()
-            new_balance = None if row is None else to_money(row[0])
+            # The wallet's row is locked first (the same order as the single statement), so
+            # that concurrent BETs cannot pass a responsible-gambling limit together.
+            current = _wallet_lock(cursor, found.wallet_pk)
+            if write.is_bet and found.has_limits:
+                refusal = limits.bet_refusal(
+                    player_pk=found.player_pk, currency=req.currency, amount=req.amount
+                )
+            signed = -req.amount if write.is_bet else req.amount
+            funded = not write.is_bet or req.amount == 0 or current >= req.amount
+            if refusal is None and funded:
+                new_balance = _wallet_set(cursor, found.wallet_pk, current + signed, write.db_now)
         round_pk = _round_track(cursor, write)
         if refusal is not None:
             status, error_code = TransactionStatus.ERROR, str(refusal.code)
@@ -572,6 +559,23 @@ def _apply_in_transaction(write: _Write) -> tuple[Decimal | None, WalletError | 
                     [write.db_now, found.session_pk],
                 )
     return new_balance, refusal
+
+
+def _wallet_lock(cursor: Any, wallet_pk: int | None) -> Decimal:
+    """Lock a wallet's row (SQLite: the transaction holds the write lock) and read its
+    balance as an exact Decimal."""
+    cursor.execute(f"SELECT balance FROM {T_WALLET} WHERE id = %s{_for_update()}", [wallet_pk])
+    return to_money(cursor.fetchone()[0])
+
+
+def _wallet_set(cursor: Any, wallet_pk: int | None, balance: Decimal, db_now: Any) -> Decimal:
+    """Write a balance computed in Decimal under the row lock. The arithmetic is never left
+    to the database here: SQLite would do it in binary floating point."""
+    cursor.execute(
+        f"UPDATE {T_WALLET} SET balance = %s, updated_at = %s WHERE id = %s",
+        [_db_money(balance), db_now, wallet_pk],
+    )
+    return balance
 
 
 def _round_track(cursor: Any, write: _Write) -> int:
@@ -695,12 +699,8 @@ def _cancel_apply(
     if status == TransactionStatus.OK:
         value = to_money(amount)
         delta = value if tx_type == TransactionType.BET else -value
-        cursor.execute(
-            f"UPDATE {T_WALLET} SET balance = balance + %s, updated_at = %s"
-            " WHERE id = %s RETURNING balance",
-            [_db_money(delta), db_now, wallet_pk],
-        )
-        balance_after = to_money(cursor.fetchone()[0])
+        current = _wallet_lock(cursor, wallet_pk)
+        balance_after = _wallet_set(cursor, wallet_pk, current + delta, db_now)
         cursor.execute(
             f"INSERT INTO {T_ENTRY} (wallet_id, kind, amount, balance_after, transaction_id,"
             " reason, created_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
