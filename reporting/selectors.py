@@ -1,9 +1,9 @@
 """Reads for reports: our own ledger's daily totals, stored reports, open alerts.
 
-"The date" of our ledger is the UTC calendar date of `Transaction.created_at`, the moment our
-wallet recorded the transaction. A transaction the PLATFORM stamped 23:59:59 that reached us
-after midnight belongs to the next day on our side: such a line shows as a difference on two
-consecutive days, and its two differences cancel out.
+"The date" of a transaction on our side is the one the PLATFORM stamped on it
+(`transaction_timestamp`, UTC, as its business report dates it), so that a transaction stamped
+23:59:59 that reached us after midnight counts on the same day in both books. A transaction
+without that stamp counts on the UTC date of `created_at`, when our wallet recorded it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from catalog.models import Game
@@ -53,14 +53,20 @@ def utc_day_bounds(date: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def ledger_transactions_of_day(*, operator: Operator, date: dt.date) -> QuerySet[Transaction]:
     """The transactions that count on our side for `date`: BET, WIN and REFUND with status OK
-    (canceled and refused ones excluded), recorded that UTC day."""
+    (canceled and refused ones excluded), stamped that UTC day (see the module's docstring)."""
     start, end = utc_day_bounds(date)
+    # Retries can reach us long after the PLATFORM stamped a transaction: look two days around
+    # the date (on the created_at index), then keep the ones stamped that day.
+    margin = dt.timedelta(days=2)
     return Transaction.objects.filter(
         operator=operator,
         status=TransactionStatus.OK,
         transaction_type__in=[TransactionType.BET, TransactionType.WIN, TransactionType.REFUND],
-        created_at__gte=start,
-        created_at__lt=end,
+        created_at__gte=start - margin,
+        created_at__lt=end + margin,
+    ).filter(
+        Q(transaction_timestamp__startswith=date.isoformat())
+        | Q(transaction_timestamp="", created_at__gte=start, created_at__lt=end)
     )
 
 

@@ -100,9 +100,17 @@ def test_spec_reconciliation_per_vendor_and_currency_flags_every_difference(
     _bet(wallet_api, gambler, 3003, "3.00")
     # Yesterday's BET (recorded before midnight UTC): not in today's figures.
     old = _bet(wallet_api, gambler, 1001, "40.00")
+    before_midnight = dt.datetime.combine(_today(), dt.time.min, tzinfo=dt.UTC) - dt.timedelta(
+        seconds=1
+    )
     Transaction.objects.filter(transaction_id=old).update(
-        created_at=dt.datetime.combine(_today(), dt.time.min, tzinfo=dt.UTC)
-        - dt.timedelta(seconds=1)
+        created_at=before_midnight,
+        transaction_timestamp=before_midnight.strftime("%Y-%m-%d %H:%M:%S"),
+    )
+    # Stamped by the PLATFORM at 23:59:59 yesterday, reaching us after midnight: yesterday's.
+    late = _bet(wallet_api, gambler, 1001, "50.00")
+    Transaction.objects.filter(transaction_id=late).update(
+        transaction_timestamp=before_midnight.strftime("%Y-%m-%d %H:%M:%S")
     )
     # The PLATFORM's book of the same day: netent agrees, evolution GBP only on its side.
     book = platform.state.book

@@ -3,6 +3,7 @@ checks the signature of every answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -99,7 +100,8 @@ class WalletClient:
             "round_finished": False,
             "game_id": 200,
             "currency_code": "EUR",
-            "transaction_timestamp": TIMESTAMP,
+            # the PLATFORM stamps a transaction when it creates it (UTC)
+            "transaction_timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
             "context": {"reason": "not_provided", "history_id": "h-1"},
         }
         payload.update(data)
