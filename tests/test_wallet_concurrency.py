@@ -190,6 +190,8 @@ def test_op_47_lock_timeout_commits_nothing(setup) -> None:
                 f"SELECT id FROM {Wallet._meta.db_table} WHERE id = %s FOR UPDATE", [wallet.pk]
             )
         transaction_id = new_id()
+        with connection.cursor() as cursor:  # the request below runs on this connection
+            cursor.execute("SET statement_timeout = 2000; SET lock_timeout = 1000")
         answer = WalletClient(Client(), operator).changebalance(
             transaction_type="BET",
             amount=Decimal("1.00"),
@@ -201,6 +203,8 @@ def test_op_47_lock_timeout_commits_nothing(setup) -> None:
     finally:
         locker.rollback()
         locker.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout; RESET lock_timeout")
     assert not Transaction.objects.filter(transaction_id=transaction_id).exists()
     wallet.refresh_from_db()
     assert wallet.balance == Decimal("100.00")
