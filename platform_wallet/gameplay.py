@@ -128,13 +128,7 @@ def status(operator: OperatorAccount, data: Data) -> Data:
     fields.optional_string(data, "transaction_type", max_length=20)
     fields.optional_string(data, "transaction_date", max_length=10)
     fields.optional_string(data, "transaction_ts", max_length=13)
-    player_pk = (
-        Player.objects.filter(operator_id=operator.pk, user_id=user_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if player_pk is None:
-        raise WalletError(ErrorCode.OP_34)
+    player_pk = ledger.player_pk_of(operator_pk=operator.pk, user_id=user_id)
     recorded = (
         Transaction.objects.filter(
             operator_id=operator.pk, transaction_id=transaction_id, player_id=player_pk
@@ -174,13 +168,7 @@ def finishround(operator: OperatorAccount, data: Data) -> Data:
     fields.integer_id(data, "game_id", max_digits=6)
     fields.optional_string(data, "round_date", max_length=10)
     fields.optional_string(data, "round_ts", max_length=13)
-    player_pk = (
-        Player.objects.filter(operator_id=operator.pk, user_id=user_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if player_pk is None:
-        raise WalletError(ErrorCode.OP_34)
+    player_pk = ledger.player_pk_of(operator_pk=operator.pk, user_id=user_id)
     game_round = Round.objects.filter(
         operator_id=operator.pk, round_id=round_id, player_id=player_pk
     )

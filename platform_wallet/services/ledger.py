@@ -607,6 +607,18 @@ def _round_track(cursor: Any, write: _Write) -> int:
     return int(cursor.fetchone()[0])
 
 
+def player_pk_of(*, operator_pk: int, user_id: str) -> int:
+    """The player's key, or OP_34 when the operator has no such user_id."""
+    player_pk = (
+        Player.objects.filter(operator_id=operator_pk, user_id=user_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if player_pk is None:
+        raise WalletError(ErrorCode.OP_34)
+    return player_pk
+
+
 # --- cancel --------------------------------------------------------------------------------
 
 
@@ -624,13 +636,7 @@ def cancel(req: CancelRequest) -> None:
     """Reverse a transaction: a BET's amount comes back, a WIN or REFUND is taken back (the
     wallet may go negative here, and only here). Repeats move nothing. An unknown transaction
     is OP_41 and is remembered, so that it is refused if it ever arrives."""
-    player_pk = (
-        Player.objects.filter(operator_id=req.operator_pk, user_id=req.user_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if player_pk is None:
-        raise WalletError(ErrorCode.OP_34)
+    player_pk = player_pk_of(operator_pk=req.operator_pk, user_id=req.user_id)
     now = timezone.now()
     db_now = _db_time(now)
     with transaction.atomic(), connection.cursor() as cursor:
