@@ -81,13 +81,18 @@ def test_spec_business_report_finance_opens_a_reconciliation_with_a_mismatch_and
     api = WalletClient(client, platform_operator)
     # Yesterday both sides agree: a BET of 30.00 and a WIN of 10.00 (GGR 20.00).
     for kind, amount in (("BET", "30.00"), ("WIN", "10.00")):
-        assert play(api, session, kind, amount, game_id=1001).status == "OK"
+        stamp = f"{yesterday.isoformat()} 12:00:00"
+        answer = play(api, session, kind, amount, game_id=1001, transaction_timestamp=stamp)
+        assert answer.status == "OK"
+    # (our side of a day: the PLATFORM's transaction_timestamp, or when we recorded it)
     Transaction.objects.update(created_at=dt.datetime.combine(yesterday, dt.time(12), dt.UTC))
     book_entry(platform.state.book, transaction_type="BET", amount="30.00", date=yesterday)
     book_entry(platform.state.book, transaction_type="WIN", amount="10.00", date=yesterday)
     # Today our ledger has BETs of 12.00 and 8.00 and a WIN of 5.00 (GGR 15.00)...
     for kind, amount in (("BET", "12.00"), ("BET", "8.00"), ("WIN", "5.00")):
-        assert play(api, session, kind, amount, game_id=1001).status == "OK"
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        answer = play(api, session, kind, amount, game_id=1001, transaction_timestamp=stamp)
+        assert answer.status == "OK"
     # ... the PLATFORM's book says BETs of 12.00 only and the same WIN (GGR 7.00).
     book_entry(platform.state.book, transaction_type="BET", amount="12.00", date=today)
     book_entry(platform.state.book, transaction_type="WIN", amount="5.00", date=today)
