@@ -197,7 +197,8 @@ class RunJobForm(forms.Form):
     )
 
 
-admin.site.unregister(PeriodicTask)
+if admin.site.is_registered(PeriodicTask):  # django-celery-beat's own admin, replaced
+    admin.site.unregister(PeriodicTask)
 
 
 @admin.register(PeriodicTask)
