@@ -224,14 +224,14 @@ class BusinessReportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = [
         "date",
-        "operator",
         "vendor",
         "currency",
+        "gross_gaming_revenue",
         "bets_sum",
         "bets_count",
         "wins_sum",
         "wins_count",
-        "gross_gaming_revenue",
+        "operator",
     ]
     list_filter = [("report__date", DateRangeFilter), "report__operator", "vendor", "currency"]
     search_fields = ["vendor", "entity_name"]

@@ -136,6 +136,11 @@ def test_spec_business_report_finance_opens_a_reconciliation_with_a_mismatch_and
     assert "MISMATCH" in lines and "netent" in lines and "8.00" in lines
     shot(page, "admin-finance-reconciliation-mismatch")
 
+    page.goto(f"{live_server.url}/admin/reporting/businessreportrow/")
+    assert page.locator("#bo-chart svg polyline[data-series='EUR']").count() == 1
+    assert page.locator("#result_list tbody tr").count() == 2  # netent EUR, two days
+    shot(page, "admin-finance-business-report-rows")
+
 
 def test_spec_op_33_support_blocks_a_player_in_the_browser_and_the_bet_is_refused(
     page: Any, live_server: Any, client: Client, operator: Operator, player: Player
