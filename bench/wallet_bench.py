@@ -144,7 +144,13 @@ def start_gunicorn(
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True)
+    # The server logs one JSON line per call, as in production: to a file, not the terminal.
+    log_path = ROOT / "artifacts" / "bench-gunicorn.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        args, env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -182,8 +188,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--players", type=int, default=64)
     args = parser.parse_args()
     for tool in ("wrk", "pgbench", "psql"):

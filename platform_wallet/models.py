@@ -105,11 +105,9 @@ class Wallet(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["player", "currency"], name="wallet_player_currency")
         ]
-        indexes = [
-            models.Index(
-                fields=["balance"], name="wallet_negative", condition=models.Q(balance__lt=0)
-            )
-        ]
+        # No index on `balance`, on purpose: an indexed column that changes on every BET would
+        # rule out PostgreSQL's HOT updates and bloat the table and its indexes. Negative
+        # wallets are found by a scan of this (one row per player and currency) table.
 
     def __str__(self) -> str:
         return f"{self.player.user_id} {self.currency} {self.balance}"
@@ -155,7 +153,9 @@ class Round(models.Model):
     """A PLATFORM round, tracked from every call that names it. Totals are derived from its
     transactions (canceled ones excluded), never stored twice."""
 
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="rounds")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="rounds", db_index=False
+    )
     round_id = models.BigIntegerField(help_text="PLATFORM round ID.")
     player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="rounds")
     game_id = models.BigIntegerField()
@@ -196,16 +196,27 @@ class Transaction(models.Model):
     transaction, if it ever arrives, is refused.
     """
 
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="transactions")
+    # Foreign keys without their own index where another index already leads with the column
+    # (or nothing queries by it): every index is written on every BET.
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="transactions", db_index=False
+    )
     transaction_id = models.BigIntegerField(help_text="PLATFORM unique transaction id.")
     transaction_type = models.CharField(
         max_length=10, choices=TransactionType.choices, null=True, blank=True
     )
     status = models.CharField(max_length=10, choices=TransactionStatus.choices)
     error_code = models.CharField(max_length=10, blank=True)
-    player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="transactions")
+    player = models.ForeignKey(
+        Player, on_delete=models.PROTECT, related_name="transactions", db_index=False
+    )
     wallet = models.ForeignKey(
-        Wallet, on_delete=models.PROTECT, related_name="transactions", null=True, blank=True
+        Wallet,
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     round_id = models.BigIntegerField(help_text="PLATFORM round id.")
     game_round = models.ForeignKey(
@@ -251,7 +262,9 @@ class EntryKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """One change of one wallet's balance. Append-only: never updated, never deleted."""
 
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     amount = models.DecimalField(
         max_digits=18, decimal_places=2, help_text="Signed: credits positive, debits negative."
@@ -267,6 +280,7 @@ class LedgerEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         help_text="Staff member who made a manual adjustment.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
