@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from platform_wallet.models import Operator
 from platform_wallet.services.accounts import operator_upsert, player_upsert
@@ -13,6 +14,9 @@ from platform_wallet.services.accounts import operator_upsert, player_upsert
 DEMO_OPERATOR_ID = "demo-casino"
 DEMO_SECRET_KEY = "demo-secret-key"  # noqa: S105 - a demo, printed on purpose
 DEMO_ADMIN = ("admin", "admin-demo-password")
+# Staff with the backoffice's roles (groups created by backoffice's migration).
+DEMO_STAFF = [("sam_support", "Support"), ("fiona_finance", "Finance")]
+DEMO_STAFF_PASSWORD = "staff-demo-password"  # noqa: S105
 DEMO_PLAYERS = [
     # user_id, user_name, display name, country, currency, opening balance
     ("1001", "alice", "Alice", "Germany", "EUR", "500.00"),
@@ -28,6 +32,7 @@ class DemoLogins:
     operator: Operator
     admin: tuple[str, str]
     players: list[tuple[str, str]]
+    staff: list[tuple[str, str, str]]
 
 
 def demo_seed(*, api_host: str, launch_host: str) -> DemoLogins:
@@ -46,6 +51,18 @@ def demo_seed(*, api_host: str, launch_host: str) -> DemoLogins:
     if created:
         admin.set_password(DEMO_ADMIN[1])
         admin.save()
+    staff_logins = []
+    for username, group_name in DEMO_STAFF:
+        member, created = user_model.objects.get_or_create(
+            username=username, defaults={"is_staff": True}
+        )
+        if created:
+            member.set_password(DEMO_STAFF_PASSWORD)
+            member.save()
+        group = Group.objects.filter(name=group_name).first()
+        if group is not None:
+            member.groups.add(group)
+        staff_logins.append((username, DEMO_STAFF_PASSWORD, group_name))
     logins = []
     for user_id, user_name, display, country, currency, balance in DEMO_PLAYERS:
         player, _wallet, _ = player_upsert(
@@ -65,4 +82,4 @@ def demo_seed(*, api_host: str, launch_host: str) -> DemoLogins:
             player.login = login
             player.save(update_fields=["login"])
         logins.append((user_name, DEMO_PLAYER_PASSWORD))
-    return DemoLogins(operator=operator, admin=DEMO_ADMIN, players=logins)
+    return DemoLogins(operator=operator, admin=DEMO_ADMIN, players=logins, staff=staff_logins)

@@ -60,6 +60,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Admin (backoffice): {site}/admin/  login {logins.admin[0]} / {logins.admin[1]}"
             )
+            for user, password, role in logins.staff:
+                self.stdout.write(f"  Staff ({role}): {site}/admin/  login {user} / {password}")
             for user, password in logins.players:
                 self.stdout.write(f"  Player login: {user} / {password}")
             self.stdout.write(
