@@ -609,7 +609,7 @@ def launch_page(
             return error(404, "GAME_UNAVAILABLE", f"game {game_id_raw} is not available")
         title, vendor, fun_mode = game["title"], game["vendor"], bool(int(game["fun_mode"]))
     heading = f"<h1>{html.escape(title)}</h1><p>{html.escape(vendor)}</p>"
-    reels = '<div class="reels" aria-hidden="true">🍒 🔔 7️⃣</div>'
+    reels = '<div class="reels" aria-hidden="true">&#9830; &#9733; 7</div>'
     if mode == "fun":
         if lobby_id or not fun_mode:
             return error(400, "FUN_MODE_UNSUPPORTED", "this game has no fun mode")
