@@ -15,7 +15,10 @@ from platform_wallet.models import Operator
 
 
 class Game(models.Model):
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="games")
+    # No index of its own: the unique constraint below leads with it.
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="games", db_index=False
+    )
     game_id = models.BigIntegerField(help_text="PLATFORM game id.")
     title = models.CharField(max_length=255)
     vendor = models.CharField(max_length=100, db_index=True)
@@ -62,7 +65,10 @@ class Game(models.Model):
 
 
 class Lobby(models.Model):
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="lobbies")
+    # No index of its own: the unique constraint below leads with it.
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="lobbies", db_index=False
+    )
     lobby_id = models.CharField(max_length=100)
     vendor = models.CharField(max_length=100, db_index=True)
     details = models.JSONField(default=dict, blank=True)

@@ -54,7 +54,10 @@ class Operator(models.Model):
 
 
 class Player(models.Model):
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="players")
+    # No index of its own: the unique (operator, user_id) leads with it.
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="players", db_index=False
+    )
     user_id = models.CharField(max_length=70, help_text="Player's unique id (user_id).")
     user_name = models.CharField(max_length=255)
     display_name = models.CharField(
@@ -121,7 +124,10 @@ class GameSession(models.Model):
     """
 
     token = models.CharField(max_length=50, unique=True)
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="sessions")
+    # No index of its own: sessions are found by their (unique) token or by player.
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="sessions", db_index=False
+    )
     player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="sessions")
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="sessions")
     game_id = models.BigIntegerField(null=True, blank=True)

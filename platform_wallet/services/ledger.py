@@ -169,23 +169,25 @@ def _lookup(req: ChangeBalanceRequest) -> _Lookup | None:
                g.id, g.enabled, g.listed, g.disabled_by_operator,
                l.id
           FROM {T_PLAYER} p
-          LEFT JOIN {T_WALLET} w ON w.player_id = p.id AND w.currency = %s
-          LEFT JOIN {T_SESSION} s ON s.token = %s AND s.operator_id = p.operator_id
-          LEFT JOIN {T_TX} t ON t.operator_id = p.operator_id AND t.transaction_id = %s
-          LEFT JOIN {T_ROUND} r ON r.operator_id = p.operator_id AND r.round_id = %s
-          LEFT JOIN {_game_table()} g ON g.operator_id = p.operator_id AND g.game_id = %s
+          LEFT JOIN {T_WALLET} w ON w.player_id = p.id AND w.currency = %(currency)s
+          LEFT JOIN {T_SESSION} s ON s.token = %(token)s AND s.operator_id = %(operator)s
+          LEFT JOIN {T_TX} t ON t.operator_id = %(operator)s AND t.transaction_id = %(tx)s
+          LEFT JOIN {T_ROUND} r ON r.operator_id = %(operator)s AND r.round_id = %(round)s
+          LEFT JOIN {_game_table()} g ON g.operator_id = %(operator)s AND g.game_id = %(game)s
           LEFT JOIN {T_LIMITS} l ON l.player_id = p.id
-         WHERE p.operator_id = %s AND p.user_id = %s
+         WHERE p.operator_id = %(operator)s AND p.user_id = %(user_id)s
     """
-    params = [
-        req.currency,
-        req.token or None,
-        req.transaction_id,
-        req.round_id,
-        req.game_id,
-        req.operator_pk,
-        req.user_id,
-    ]
+    # Every key is given as a parameter (not joined through the player's row), so that each
+    # table is reached by its own unique index, whatever plan the statement gets.
+    params = {
+        "currency": req.currency,
+        "token": req.token or None,
+        "tx": req.transaction_id,
+        "round": req.round_id,
+        "game": req.game_id,
+        "operator": req.operator_pk,
+        "user_id": req.user_id,
+    }
     row = _fetch_one(sql, params)
     if row is None:
         return None
@@ -471,7 +473,7 @@ def _apply_single_statement(write: _Write) -> Decimal | None:
     return None if row[0] is None else to_money(row[0])
 
 
-def _fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+def _fetch_one(sql: str, params: list[Any] | dict[str, Any]) -> tuple[Any, ...] | None:
     """Run one statement and return its first row.
 
     On PostgreSQL with server-side binding, prepared on first use: Django's own cursors bind on
