@@ -54,12 +54,3 @@ def on_starting(server: Any) -> None:
 
 def child_exit(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)
-
-
-def post_worker_init(worker: Any) -> None:
-    """After the application is loaded in a worker: move what it allocated out of the garbage
-    collector's sight, so that collections during requests stay short (tail latency)."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
