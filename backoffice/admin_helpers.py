@@ -18,6 +18,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -240,6 +241,14 @@ class InputFilter(admin.SimpleListFilter):
     template = "admin/backoffice/input_filter.html"
     placeholder = ""
     numeric = False
+    # The queryset filter the typed value goes to, e.g. "game_id" or "player__user_id".
+    field_lookup = ""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(**{self.field_lookup: int(value) if self.numeric else value})
 
     def lookups(
         self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]

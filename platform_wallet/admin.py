@@ -897,10 +897,7 @@ class GameIdFilter(InputFilter):
     parameter_name = "game"
     numeric = True
     placeholder = "PLATFORM game id"
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(game_id=int(value)) if value else queryset
+    field_lookup = "game_id"
 
 
 class RoundIdFilter(InputFilter):
@@ -908,20 +905,14 @@ class RoundIdFilter(InputFilter):
     parameter_name = "round"
     numeric = True
     placeholder = "PLATFORM round id"
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(round_id=int(value)) if value else queryset
+    field_lookup = "round_id"
 
 
 class UserIdFilter(InputFilter):
     title = "user id"
     parameter_name = "user"
     placeholder = "player's user id"
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(player__user_id=value) if value else queryset
+    field_lookup = "player__user_id"
 
 
 class LedgerEntryInline(ReadOnlyInline):
