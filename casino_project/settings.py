@@ -208,6 +208,9 @@ WALLET_TRUSTED_PROXY_HOPS = env.int("WALLET_TRUSTED_PROXY_HOPS", 0)
 # Prepare the hot path's statements on PostgreSQL (saves their planning on every call). Turn
 # off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
 WALLET_PREPARED_STATEMENTS = env.bool("WALLET_PREPARED_STATEMENTS", default=True)
+# casino_project.wsgi answers gameplay API calls in front of Django's middleware and URL
+# resolution (platform_wallet.wsgi); false sends them through Django like every other request.
+WALLET_DIRECT_WSGI = env.bool("WALLET_DIRECT_WSGI", default=True)
 
 # --- Lobby (player pages and game launch) --------------------------------------------------------
 # The operator account whose catalog visitors who are not logged in see (players see their own);

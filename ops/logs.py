@@ -14,13 +14,37 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
-from django.http import HttpRequest
 
-# The gameplay API request being served in this thread/context, if any.
-wallet_request: ContextVar[HttpRequest | None] = ContextVar("wallet_request", default=None)
+class WalletCallSource:
+    """The gameplay API call being served: its path, WSGI environ and body (read only when a
+    line is actually logged). Set in `wallet_request` by whichever front serves the call."""
+
+    def __init__(self, path: str, meta: Mapping[str, Any], read_body: Callable[[], bytes]):
+        self.path = path
+        self.meta = meta
+        self.read_body = read_body
+        self._context: dict[str, str | None] | None = None
+
+    def context(self) -> dict[str, str | None]:
+        """The wallet fields of the call, computed once."""
+        if self._context is None:
+            data = _request_data(self.read_body)
+            self._context = {
+                "command": self.path.rstrip("/").rsplit("/", 1)[-1] or None,
+                "operator": self.meta.get("HTTP_X_OPERATOR_ID")
+                or self.meta.get("HTTP_X_TT_OPERATOR_ID"),
+                "user_id": _scalar(data.get("user_id")),
+                "transaction_id": _scalar(data.get("transaction_id")),
+            }
+        return self._context
+
+
+# The gameplay API call being served in this thread/context, if any.
+wallet_request: ContextVar[WalletCallSource | None] = ContextVar("wallet_request", default=None)
 
 WALLET_FIELDS = ("command", "operator", "user_id", "transaction_id")
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", logging.INFO, "", 0, "", (), None).__dict__) | {
@@ -28,7 +52,6 @@ _STANDARD_ATTRS = frozenset(logging.LogRecord("", logging.INFO, "", 0, "", (), N
     "asctime",
     "taskName",
 }
-_CONTEXT_ATTR = "_ops_wallet_log_context"
 
 
 class JsonFormatter(logging.Formatter):
@@ -59,33 +82,17 @@ class WalletContextFilter(logging.Filter):
     call (fields the record already carries are kept)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        request = wallet_request.get()
-        if request is not None:
-            for key, value in wallet_log_context(request).items():
+        source = wallet_request.get()
+        if source is not None:
+            for key, value in source.context().items():
                 if not hasattr(record, key):
                     setattr(record, key, value)
         return True
 
 
-def wallet_log_context(request: HttpRequest) -> dict[str, str | None]:
-    """The wallet fields of a gameplay API request, computed once per request."""
-    cached: dict[str, str | None] | None = getattr(request, _CONTEXT_ATTR, None)
-    if cached is not None:
-        return cached
-    data = _request_data(request)
-    context = {
-        "command": request.path_info.rstrip("/").rsplit("/", 1)[-1] or None,
-        "operator": request.headers.get("X-Operator-Id") or request.headers.get("X-TT-Operator-Id"),
-        "user_id": _scalar(data.get("user_id")),
-        "transaction_id": _scalar(data.get("transaction_id")),
-    }
-    setattr(request, _CONTEXT_ATTR, context)
-    return context
-
-
-def _request_data(request: HttpRequest) -> dict[str, Any]:
+def _request_data(read_body: Callable[[], bytes]) -> dict[str, Any]:
     try:
-        body = json.loads(request.body, parse_float=str, parse_int=str)
+        body = json.loads(read_body(), parse_float=str, parse_int=str)
     except Exception:  # an unreadable or malformed body has no ids to log
         return {}
     data = body.get("data") if isinstance(body, dict) else None

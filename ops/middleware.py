@@ -24,12 +24,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from ops import logs, metrics
+from ops.calls import observe_wallet_call
 from ops.health import health_checks_run
 from ops.ratelimit import RateLimit, rate_limit_consume
-from platform_wallet.views import client_address
+from platform_wallet.api import client_address
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
-call_logger = logging.getLogger("wallet.calls")
 logger = logging.getLogger("ops")
 
 HEALTH_PATH = "/healthz"
@@ -82,86 +82,40 @@ class OpsEndpointsMiddleware:
             sent = request.headers.get("Authorization", "")
             return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
         try:
-            address = ipaddress.ip_address(client_address(request) or "")
+            address = ipaddress.ip_address(client_address(request.META) or "")
         except ValueError:
             return False
         return any(address in network for network in self.metrics_networks)
 
 
 class WalletObservabilityMiddleware:
+    """Metrics and the call log for gameplay API calls served through Django (gunicorn's go
+    through `platform_wallet.wsgi`, which records them the same way)."""
+
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.prefix = settings.WALLET_API_PATH_PREFIX
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(self.prefix):
+        path = request.path_info
+        if not path.startswith(self.prefix):
             return self.get_response(request)
         started = time.perf_counter()
-        context = logs.wallet_request.set(request)
+        context = logs.wallet_request.set(
+            logs.WalletCallSource(path, request.META, lambda: request.body)
+        )
         try:
             response = self.get_response(request)
         finally:
             logs.wallet_request.reset(context)
-        self._observe(request, response, time.perf_counter() - started)
+        observe_wallet_call(
+            path_command=path[len(self.prefix) :].strip("/"),
+            call=getattr(response, "wallet_call", None),
+            http_status=response.status_code,
+            seconds=time.perf_counter() - started,
+            meta=request.META,
+        )
         return response
-
-    def _observe(self, request: HttpRequest, response: HttpResponse, seconds: float) -> None:
-        call = getattr(response, "wallet_call", None)
-        operator: str | None
-        if call is not None:
-            command, operator = call.command, call.operator_id
-            status, error_code = ("ERROR", call.error_code) if call.error_code else ("OK", "")
-            user_id, transaction_id = call.user_id, call.transaction_id
-        else:
-            command = request.path_info[len(self.prefix) :].strip("/") or "other"
-            operator = request.headers.get("X-Operator-Id") or request.headers.get(
-                "X-TT-Operator-Id"
-            )
-            code = response.status_code
-            status = "DENIED" if code == 403 else ("OK" if code == 200 else f"HTTP_{code}")
-            error_code, user_id, transaction_id = "", None, None
-        metrics.wallet_call_observe(
-            command=command, status=status, error_code=error_code, seconds=seconds
-        )
-        if status == "OK" and command == "ping":
-            return
-        level = logging.INFO
-        if status in ("DENIED",) or status.startswith("HTTP_") or error_code in ("OP_47", "OP_50"):
-            level = logging.WARNING
-        if not call_logger.isEnabledFor(level):
-            return
-        duration_ms = round(seconds * 1000, 2)
-        # makeRecord + handle: what logger.log does, less the stack walk for the caller's
-        # file and line (the same for every line here), on the wallet's hot path.
-        record = call_logger.makeRecord(
-            call_logger.name,
-            level,
-            __file__,
-            0,
-            "%s %s%s operator=%s user_id=%s transaction_id=%s %.1fms",
-            (
-                command,
-                status,
-                f" {error_code}" if error_code else "",
-                operator,
-                user_id,
-                transaction_id,
-                duration_ms,
-            ),
-            None,
-            extra={
-                "command": command,
-                "operator": operator,
-                "user_id": user_id,
-                "transaction_id": transaction_id,
-                "status": status,
-                "error_code": error_code or None,
-                "duration_ms": duration_ms,
-                "http_status": response.status_code,
-                "client_ip": client_address(request),
-            },
-        )
-        call_logger.handle(record)
 
 
 class RateLimitMiddleware:
@@ -203,7 +157,7 @@ class RateLimitMiddleware:
         return self._login_paths
 
     def _consume(self, request: HttpRequest, limit: RateLimit) -> HttpResponse | None:
-        key = client_address(request) or "unknown"
+        key = client_address(request.META) or "unknown"
         try:
             retry_after = rate_limit_consume(limit=limit, key=key)
         except Exception:  # the cache is down: serve rather than refuse everyone

@@ -1,205 +1,31 @@
-"""The gameplay API endpoints the PLATFORM calls (spec: Gameplay API).
+"""The gameplay API endpoints the PLATFORM calls, as Django views (spec: Gameplay API).
 
-One view serves every command: check X-Operator-Id and X-Authorization (HTTP 403 when wrong,
-the only non-200 answer), parse the body, check the body hash (OP_20), run the command, and
-answer with the signed envelope. Every failure is an ERROR envelope with the exact code;
-anything unexpected is OP_50 (the PLATFORM retries it) and is logged with the request.
+In production gunicorn hands these calls to `platform_wallet.wsgi` before Django's request
+machinery; these views serve them wherever Django does (the test Client, another WSGI or ASGI
+mount). Both call `platform_wallet.api.serve_call`, which does all the work.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from typing import Any
-
-from django.conf import settings
-from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from platform_wallet import protocol
-from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
-from platform_wallet.gameplay import COMMANDS
-from platform_wallet.models import ApiErrorLog
-from platform_wallet.services.operators import OperatorAccount, operator_account
-
-logger = logging.getLogger("platform_wallet.api")
-
-JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-# SQLSTATEs of a statement or lock wait that ran out of time: answered as OP_47, the PLATFORM
-# then cancels the BET (nothing was committed).
-TIMEOUT_SQLSTATES = {"57014", "55P03"}
-
-
-def _operator_from_headers(request: HttpRequest) -> OperatorAccount | None:
-    operator_id = request.headers.get("X-Operator-Id") or request.headers.get("X-TT-Operator-Id")
-    if not operator_id:
-        return None
-    return operator_account(operator_id.strip())
-
-
-def _forbidden() -> HttpResponse:
-    return HttpResponse("Access denied", status=403, content_type="text/plain; charset=utf-8")
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None)
-    if sqlstate in TIMEOUT_SQLSTATES:
-        return True
-    if type(cause).__name__ == "PoolTimeout":
-        return True
-    return "database is locked" in str(exc)
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The caller's address. Behind a proxy, set WALLET_TRUSTED_PROXY_HOPS to the number of
-    proxies that append to X-Forwarded-For; the address is then read from that header."""
-    hops = settings.WALLET_TRUSTED_PROXY_HOPS
-    if hops:
-        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR")
+from platform_wallet import api
 
 
 @csrf_exempt
 def gameplay_endpoint(request: HttpRequest, command: str) -> HttpResponse:
-    operator = _operator_from_headers(request)
-    if (
-        operator is None
-        or not operator.allows(client_address(request))
-        or not protocol.digests_match(
-            request.headers.get("X-Authorization"),
-            protocol.authorization_header(command, operator.secret_key),
-        )
-    ):
-        return _forbidden()
-
-    raw = b""
-    request_is_json = False
-    data: dict[str, Any] = {}
-    try:
-        raw = request.body
-        if request.method != "POST":
-            raise InvalidRequest(f"{command} is a POST request")
-        try:
-            body = protocol.parse_json(raw)
-        except protocol.MalformedJSON as exc:
-            raise InvalidRequest(f"Malformed JSON: {exc}") from exc
-        request_is_json = True
-        data = _check_envelope(body, command, operator)
-        answer = COMMANDS[command](operator, data)
-        status, payload = "OK", answer
-    except WalletError as exc:
-        status, payload = "ERROR", {"error_code": str(exc.code), "error_message": exc.message}
-        _log_error(operator, command, exc.code, exc.message, data, raw)
-    except OperationalError as exc:
-        code = ErrorCode.OP_47 if _is_timeout(exc) else ErrorCode.OP_50
-        message = code.reason if code == ErrorCode.OP_47 else "Database error"
-        logger.warning("%s %s: %s; request=%s", command, code, exc, raw[:2000])
-        status, payload = "ERROR", {"error_code": str(code), "error_message": message}
-        _log_error(operator, command, code, message, data, raw)
-    except Exception:
-        logger.exception("%s OP_50: unexpected error; request=%s", command, raw[:2000])
-        status = "ERROR"
-        payload = {"error_code": "OP_50", "error_message": "Internal error"}
-        _log_error(operator, command, ErrorCode.OP_50, "Internal error", data, raw)
-    body_out = protocol.envelope(
-        raw_request=raw,
-        request_is_json=request_is_json,
-        status=status,
-        data=payload,
-        secret_key=operator.secret_key,
+    answer = api.serve_call(
+        command, method=request.method or "", meta=request.META, read_body=lambda: request.body
     )
-    response = HttpResponse(body_out, content_type=JSON_CONTENT_TYPE)
+    response = HttpResponse(
+        answer.body, status=answer.status_code, content_type=answer.content_type
+    )
     # For the metrics and log middleware: what this call was and how it was answered.
-    response.wallet_call = WalletCall(  # type: ignore[attr-defined]
-        command=command,
-        operator_id=operator.operator_id,
-        error_code=payload.get("error_code") if status == "ERROR" else None,
-        user_id=_as_str(data.get("user_id")),
-        transaction_id=_as_str(data.get("transaction_id")),
-    )
+    response.wallet_call = answer.call  # type: ignore[attr-defined]
     return response
-
-
-@dataclass(frozen=True)
-class WalletCall:
-    command: str
-    operator_id: str
-    error_code: str | None
-    user_id: str | None
-    transaction_id: str | None
-
-
-def _as_str(value: Any) -> str | None:
-    return None if value is None or isinstance(value, dict | list) else str(value)
-
-
-def _check_envelope(body: Any, command: str, operator: OperatorAccount) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise InvalidRequest("The request must be a JSON object")
-    if body.get("command") != command:
-        raise InvalidRequest(f"command must be {command!r} at this endpoint", "command")
-    timestamp = body.get("request_timestamp")
-    if not isinstance(timestamp, str):
-        raise InvalidRequest("request_timestamp must be a string", "request_timestamp")
-    received_hash = body.get("hash")
-    if not isinstance(received_hash, str):
-        raise InvalidRequest("hash must be a string", "hash")
-    expected = protocol.request_hash(command, timestamp, operator.secret_key)
-    if not protocol.digests_match(received_hash, expected):
-        raise WalletError(ErrorCode.OP_20)
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise InvalidRequest("data must be a JSON object", "data")
-    return data
-
-
-def _log_error(
-    operator: OperatorAccount,
-    command: str,
-    code: ErrorCode,
-    message: str,
-    data: dict[str, Any],
-    raw: bytes,
-) -> None:
-    """Keep every ERROR answer for staff ("why was this bet refused?"), outside any money
-    transaction; a failure to log never changes the answer."""
-    logger.info(
-        "%s answered %s: %s (operator=%s user_id=%s transaction_id=%s)",
-        command,
-        code,
-        message,
-        operator.operator_id,
-        data.get("user_id"),
-        data.get("transaction_id"),
-    )
-    try:
-        ApiErrorLog.objects.create(
-            operator_id=operator.pk,
-            command=command,
-            error_code=str(code),
-            error_message=message[:500],
-            user_id=str(data.get("user_id") or "")[:70],
-            transaction_id=_as_int(data.get("transaction_id")),
-            round_id=_as_int(data.get("round_id")),
-            request_body=raw.decode("utf-8", errors="replace")[:20000],
-        )
-    except DatabaseError:
-        logger.exception("could not write the API error log")
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 <= number < 2**63 else None
 
 
 def ping(request: HttpRequest) -> HttpResponse:
     """GET /ping: connectivity check; always 200 PONG."""
-    return HttpResponse("PONG", content_type="text/plain; charset=utf-8")
+    return HttpResponse(api.PONG, content_type=api.TEXT_CONTENT_TYPE)

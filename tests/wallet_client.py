@@ -14,6 +14,7 @@ from typing import Any
 from django.test import Client
 
 from platform_wallet.models import Operator
+from tests.wsgi_transport import wsgi_request
 
 TIMESTAMP = "2020-12-01 13:44:54"
 _ids = itertools.count(10_000)
@@ -43,9 +44,15 @@ class Answer:
 
 
 class WalletClient:
-    def __init__(self, client: Client, operator: Operator) -> None:
+    """Calls go to the project's WSGI application as gunicorn serves them (`via="wsgi"`:
+    platform_wallet.wsgi in front of Django), or through Django's test Client (`via="django"`:
+    the Django views and the whole middleware stack)."""
+
+    def __init__(self, client: Client, operator: Operator, *, via: str = "wsgi") -> None:
+        assert via in ("wsgi", "django")
         self.client = client
         self.operator = operator
+        self.via = via
 
     def post_raw(
         self,
@@ -60,12 +67,17 @@ class WalletClient:
             "X-Authorization": authorization or sha1(command + self.operator.secret_key),
         }
         all_headers.update(headers or {})
-        response = self.client.post(
-            f"/api/wallet/{command}",
-            data=body,
-            content_type="application/json; charset=utf-8",
-            headers={k: v for k, v in all_headers.items() if v is not None},
-        )
+        sent_headers = {k: v for k, v in all_headers.items() if v is not None}
+        response: Any
+        if self.via == "wsgi":
+            response = wsgi_request("POST", f"/api/wallet/{command}", body, headers=sent_headers)
+        else:
+            response = self.client.post(
+                f"/api/wallet/{command}",
+                data=body,
+                content_type="application/json; charset=utf-8",
+                headers=sent_headers,
+            )
         if response.status_code != 200:
             return Answer(response.status_code, {}, response.content)
         assert response["Content-Type"] == "application/json; charset=utf-8"

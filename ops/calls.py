@@ -1,0 +1,85 @@
+"""The record of every gameplay API call: one metric sample and one structured log line.
+
+Called once per call by whichever front served it: `platform_wallet.wsgi` (gunicorn's calls)
+or `ops.middleware.WalletObservabilityMiddleware` (calls that went through Django). It reads
+what the call was from the `WalletCall` the wallet returned (no database work, no body
+parsing); a call refused with 403 has none and is described from its path and headers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from ops import metrics
+from platform_wallet.api import WalletCall, client_address, operator_header
+
+call_logger = logging.getLogger("wallet.calls")
+
+
+def observe_wallet_call(
+    *,
+    path_command: str,
+    call: WalletCall | None,
+    http_status: int,
+    seconds: float,
+    meta: Mapping[str, Any],
+) -> None:
+    """`path_command` is the last part of the path (the command the URL names)."""
+    operator: str | None
+    if call is not None:
+        command, operator = call.command, call.operator_id
+        status, error_code = ("ERROR", call.error_code) if call.error_code else ("OK", "")
+        user_id, transaction_id = call.user_id, call.transaction_id
+    else:
+        command = path_command or "other"
+        operator = operator_header(meta)
+        status = (
+            "DENIED"
+            if http_status == 403
+            else ("OK" if http_status == 200 else f"HTTP_{http_status}")
+        )
+        error_code, user_id, transaction_id = "", None, None
+    metrics.wallet_call_observe(
+        command=command, status=status, error_code=error_code, seconds=seconds
+    )
+    if status == "OK" and command == "ping":
+        return
+    level = logging.INFO
+    if status == "DENIED" or status.startswith("HTTP_") or error_code in ("OP_47", "OP_50"):
+        level = logging.WARNING
+    if not call_logger.isEnabledFor(level):
+        return
+    duration_ms = round(seconds * 1000, 2)
+    # makeRecord + handle: what logger.log does, less the stack walk for the caller's file and
+    # line (the same for every line here), on the wallet's hot path.
+    record = call_logger.makeRecord(
+        call_logger.name,
+        level,
+        __file__,
+        0,
+        "%s %s%s operator=%s user_id=%s transaction_id=%s %.1fms",
+        (
+            command,
+            status,
+            f" {error_code}" if error_code else "",
+            operator,
+            user_id,
+            transaction_id,
+            duration_ms,
+        ),
+        None,
+        extra={
+            "command": command,
+            "operator": operator,
+            "user_id": user_id,
+            "transaction_id": transaction_id,
+            "status": status,
+            "error_code": error_code or None,
+            "duration_ms": duration_ms,
+            "http_status": http_status,
+            "client_ip": client_address(meta),
+        },
+    )
+    call_logger.handle(record)
