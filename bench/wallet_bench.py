@@ -1,12 +1,14 @@
 """Wallet benchmark: changebalance BETs under gunicorn against PostgreSQL, beside pgbench.
 
-    python bench/wallet_bench.py [--seconds 20] [--connections 16] [--workers 4]
+    python bench/wallet_bench.py [--seconds 20] [--connections 16] [--workers 4] [--compare-django]
 
 In one run, on the same PostgreSQL server:
 1. pgbench's TPC-B-like transaction with the same number of client connections (baseline);
 2. signed changebalance BETs from wrk (16 connections, a new transaction_id each, spread over
    players) against gunicorn serving the project.
 It prints our requests/s divided by pgbench's TPS, with p50/p99 latency and the error count.
+With --compare-django the same BETs are also sent through Django's middleware stack
+(WALLET_DIRECT_WSGI=false) in the same run, against the same pgbench figure.
 Target (issue 2): ratio >= 0.25, p99 <= 50 ms, no errors. Not a test: figures, not asserts.
 Needs: PostgreSQL on 127.0.0.1:5432 (user postgres), `wrk` and `pgbench` (apt-get install wrk).
 """
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,7 @@ PGBENCH_DB = "casino_pgbench"
 OPERATOR_ID = "bench-casino"
 SECRET = "bench-secret-key"
 TIMESTAMP = "2024-01-01 00:00:00"
+T_TX = "platform_wallet_transaction"
 
 
 def sh(*args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
@@ -84,45 +88,48 @@ def pgbench(seconds: int, clients: int) -> float:
 
 
 def prepare_wallet(env: dict[str, str], players: int) -> list[tuple[str, str]]:
+    """The operator, its players and a game session each, made with the operator tools (four
+    at a time: each is a `manage.py` process)."""
     sh(sys.executable, "manage.py", "migrate", "-v", "0", env=env)
     sh(sys.executable, "manage.py", "create_operator", OPERATOR_ID, "--secret-key", SECRET, env=env)
-    pairs = []
-    for n in range(players):
-        user_id = f"bench{n}"
-        sh(
-            sys.executable,
-            "manage.py",
-            "create_player",
-            "--operator",
-            OPERATOR_ID,
-            "--user-id",
-            user_id,
-            "--user-name",
-            user_id,
-            "--country",
-            "DE",
-            "--currency",
-            "EUR",
-            "--balance",
-            "1000000.00",
-            env=env,
-        )
-        out = sh(
-            sys.executable,
-            "manage.py",
-            "issue_token",
-            "--operator",
-            OPERATOR_ID,
-            "--user-id",
-            user_id,
-            "--game-id",
-            "200",
-            "--currency",
-            "EUR",
-            env=env,
-        )
-        pairs.append((user_id, out.strip().splitlines()[-1]))
-    return pairs
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda n: prepare_player(env, f"bench{n}"), range(players)))
+
+
+def prepare_player(env: dict[str, str], user_id: str) -> tuple[str, str]:
+    sh(
+        sys.executable,
+        "manage.py",
+        "create_player",
+        "--operator",
+        OPERATOR_ID,
+        "--user-id",
+        user_id,
+        "--user-name",
+        user_id,
+        "--country",
+        "DE",
+        "--currency",
+        "EUR",
+        "--balance",
+        "1000000.00",
+        env=env,
+    )
+    out = sh(
+        sys.executable,
+        "manage.py",
+        "issue_token",
+        "--operator",
+        OPERATOR_ID,
+        "--user-id",
+        user_id,
+        "--game-id",
+        "200",
+        "--currency",
+        "EUR",
+        env=env,
+    )
+    return user_id, out.strip().splitlines()[-1]
 
 
 def start_gunicorn(
@@ -191,6 +198,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--players", type=int, default=64)
+    parser.add_argument(
+        "--compare-django",
+        action="store_true",
+        help="also measure the same BETs through Django's middleware (WALLET_DIRECT_WSGI=false)",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "pgbench", "psql"):
         if not shutil.which(tool):
@@ -208,6 +220,49 @@ def main() -> None:
     }
     print(f"preparing {args.players} players ...", flush=True)
     pairs = prepare_wallet(env, args.players)
+    # above every transaction id of earlier runs (the bench database is kept between runs)
+    last = psql(f"SELECT coalesce(max(transaction_id), 0) FROM {T_TX}", BENCH_DB).strip()
+    first_id = (int(last) // 10**9 + 1) * 10**9
+    fronts = [("direct", "true")] + ([("django", "false")] if args.compare_django else [])
+    results: dict[str, dict[str, int]] = {}
+    for name, direct in fronts:
+        print(
+            f"wallet ({FRONTS[name]}): {args.seconds}s of changebalance BETs,"
+            f" {args.connections} connections ...",
+            flush=True,
+        )
+        # transaction ids: wrk thread n sends id_base + n * 10**8 + 1, + 2, ...; every run (and
+        # its warm-up, at + 10**7) has its own range, so no BET is a retry of another
+        id_base = first_id + len(results) * 2 * 10**7
+        results[name] = measure_wallet({**env, "WALLET_DIRECT_WSGI": direct}, pairs, args, id_base)
+    print(f"pgbench: {args.seconds}s TPC-B-like, {args.connections} clients ...", flush=True)
+    tps = pgbench(args.seconds, args.connections)
+    print()
+    print(f"pgbench TPC-B-like        {tps:10.0f} tps")
+    for name, result in results.items():
+        rps = result["requests"] / (result["duration_us"] / 1e6)
+        errors = result["errors"] + result["socket_errors"]
+        p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
+        if len(results) > 1:
+            print(f"-- {FRONTS[name]}")
+        print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']} requests)")
+        print(f"ratio wallet/pgbench      {rps / tps:10.3f}   (target >= 0.25)")
+        print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 50 ms)")
+        print(f"errors                    {errors:10d}   (target 0)")
+    sh(sys.executable, "manage.py", "check_ledger", env=env)
+    print("ledger check              every balance equals the sum of its entries")
+
+
+FRONTS = {
+    "direct": "gameplay API in front of Django, as deployed",
+    "django": "WALLET_DIRECT_WSGI=false: through Django's middleware",
+}
+
+
+def measure_wallet(
+    env: dict[str, str], pairs: list[tuple[str, str]], args: argparse.Namespace, id_base: int
+) -> dict[str, int]:
+    """Start gunicorn, warm it up for 3 s, then run wrk for the measured seconds."""
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
     try:
@@ -218,38 +273,19 @@ def main() -> None:
             "BENCH_HASH": hashlib.sha1(f"changebalance{TIMESTAMP}{SECRET}".encode()).hexdigest(),
             "BENCH_TS": TIMESTAMP,
             "BENCH_TOKENS": ",".join(f"{u}:{t}" for u, t in pairs),
-            "BENCH_ID_BASE": str(int(time.time()) * 1000 % 10**12),
+            "BENCH_ID_BASE": str(id_base),
         }
         url = f"http://127.0.0.1:{port}/api/wallet/changebalance"
-        print("warming up ...", flush=True)
         run_wrk(
             url,
-            {**wrk_env, "BENCH_ID_BASE": str(int(wrk_env["BENCH_ID_BASE"]) + 1)},
+            {**wrk_env, "BENCH_ID_BASE": str(id_base + 10**7)},
             3,
             args.connections,
         )
-        print(
-            f"wallet: {args.seconds}s of changebalance BETs, {args.connections} connections ...",
-            flush=True,
-        )
-        result = run_wrk(url, wrk_env, args.seconds, args.connections)
+        return run_wrk(url, wrk_env, args.seconds, args.connections)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
-    print(f"pgbench: {args.seconds}s TPC-B-like, {args.connections} clients ...", flush=True)
-    tps = pgbench(args.seconds, args.connections)
-    rps = result["requests"] / (result["duration_us"] / 1e6)
-    ratio = rps / tps
-    errors = result["errors"] + result["socket_errors"]
-    print()
-    print(f"pgbench TPC-B-like        {tps:10.0f} tps")
-    print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']} requests)")
-    print(f"ratio wallet/pgbench      {ratio:10.3f}   (target >= 0.25)")
-    p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
-    print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 50 ms)")
-    print(f"errors                    {errors:10d}   (target 0)")
-    sh(sys.executable, "manage.py", "check_ledger", env=env)
-    print("ledger check              every balance equals the sum of its entries")
 
 
 if __name__ == "__main__":
