@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from platform_wallet.errors import RECORDED_CODES, ErrorCode, WalletError
@@ -481,16 +481,17 @@ def _fetch_one(sql: str, params: list[Any] | dict[str, Any]) -> tuple[Any, ...] 
     prepared instead, which saves their planning. Inside an atomic block (tests), a savepoint
     keeps a failed statement from aborting the outer transaction. Errors are Django's.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # (the `connection` proxy costs a lookup per attribute)
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         return None if row is None else tuple(row)
     import psycopg
 
-    connection.ensure_connection()
-    guard = transaction.atomic() if connection.in_atomic_block else _no_guard()
-    with guard, connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    db.ensure_connection()
+    guard = transaction.atomic() if db.in_atomic_block else _no_guard()
+    with guard, db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=_PREPARE)
         row = cursor.fetchone()
     return None if row is None else tuple(row)
