@@ -37,7 +37,7 @@ lint: install
 	$(BIN)/mypy .
 
 bench: install
-	$(BIN)/python bench/wallet_bench.py
+	$(BIN)/python bench/wallet_bench.py $(BENCH_ARGS)
 
 check-ledger: install
 	$(BIN)/python manage.py check_ledger
