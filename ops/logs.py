@@ -4,9 +4,9 @@
 field of the record (command, operator, user_id, transaction_id, ... on wallet lines).
 
 `WalletContextFilter` adds the wallet call's context to every line logged while a gameplay API
-call is served (the middleware sets `wallet_request`): the command and operator from the path
-and header, and user_id/transaction_id from the request body, parsed only when such a line is
-actually written (an error), never on the hot path.
+call is served (whichever front serves it sets `wallet_request`): the command and operator
+from the path and header, and user_id/transaction_id from the request body, parsed only when
+such a line is actually written (an error), never on the hot path.
 """
 
 from __future__ import annotations

@@ -40,7 +40,6 @@ class DirectWalletApi:
     def __init__(self, django_app: WSGIApp) -> None:
         self.django_app = django_app
         prefix = settings.WALLET_API_PATH_PREFIX
-        self.prefix = prefix
         self.routes = {prefix + command: command for command in (*COMMANDS, PING)}
 
     def __call__(
