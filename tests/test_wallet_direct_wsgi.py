@@ -44,6 +44,18 @@ def same_answer(direct: Answer, django: Answer) -> None:
     assert direct.data == django.data
 
 
+def status_request() -> bytes:
+    """A signed status request of player 611 for transaction 1."""
+    return json.dumps(
+        {
+            "command": "status",
+            "request_timestamp": TIMESTAMP,
+            "hash": sha1("status" + TIMESTAMP + "secret_key"),
+            "data": {"user_id": "611", "transaction_id": 1},
+        }
+    ).encode()
+
+
 def test_the_wsgi_application_answers_wallet_calls_itself() -> None:
     assert isinstance(application, DirectWalletApi)
     assert application.django_app is django_application
@@ -122,14 +134,7 @@ def test_spec_http_403_same_answer_through_both_fronts(operator: Operator) -> No
 
 @pytest.mark.django_db
 def test_headers_are_those_of_the_django_stack(operator: Operator, player) -> None:
-    body = json.dumps(
-        {
-            "command": "status",
-            "request_timestamp": TIMESTAMP,
-            "hash": sha1("status" + TIMESTAMP + "secret_key"),
-            "data": {"user_id": "611", "transaction_id": 1},
-        }
-    ).encode()
+    body = status_request()
     headers = {"X-Operator-Id": "examplecasino", "X-Authorization": sha1("statussecret_key")}
     direct = wsgi_request("POST", "/api/wallet/status", body, headers=headers)
     django = Client().post(
@@ -218,14 +223,7 @@ def test_the_database_connection_is_handed_back_after_every_call(operator: Opera
     """The request signals run as under Django: after a call the thread holds no connection
     (with the pool it went back to the pool), so idle workers keep none checked out."""
     connection.close()
-    body = json.dumps(
-        {
-            "command": "status",
-            "request_timestamp": TIMESTAMP,
-            "hash": sha1("status" + TIMESTAMP + "secret_key"),
-            "data": {"user_id": "611", "transaction_id": 1},
-        }
-    ).encode()
+    body = status_request()
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": "/api/wallet/status",
