@@ -32,11 +32,13 @@ class WalletCallSource:
     def context(self) -> dict[str, str | None]:
         """The wallet fields of the call, computed once."""
         if self._context is None:
+            # (imported here: this module is loaded with the logging settings, before the apps)
+            from platform_wallet.api import operator_header
+
             data = _request_data(self.read_body)
             self._context = {
                 "command": self.path.rstrip("/").rsplit("/", 1)[-1] or None,
-                "operator": self.meta.get("HTTP_X_OPERATOR_ID")
-                or self.meta.get("HTTP_X_TT_OPERATOR_ID"),
+                "operator": operator_header(self.meta),
                 "user_id": _scalar(data.get("user_id")),
                 "transaction_id": _scalar(data.get("transaction_id")),
             }

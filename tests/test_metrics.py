@@ -76,24 +76,23 @@ def test_unknown_wallet_paths_share_one_label(client) -> None:
     assert sample("wallet_requests_total", **labels) == before + 3
 
 
+def wallet_requests_total() -> float:
+    """All wallet calls counted so far in this process, whatever their labels."""
+    return sum(
+        s.value
+        for family in REGISTRY.collect()
+        if family.name == "wallet_requests"
+        for s in family.samples
+        if s.name == "wallet_requests_total"
+    )
+
+
 @pytest.mark.django_db
 def test_other_pages_are_not_wallet_calls(client) -> None:
-    total = sum(
-        s.value
-        for family in REGISTRY.collect()
-        if family.name == "wallet_requests"
-        for s in family.samples
-        if s.name == "wallet_requests_total"
-    )
+    total = wallet_requests_total()
     client.get("/healthz")
     client.get("/api/schema/wallet.yaml")
-    after = sum(
-        s.value
-        for family in REGISTRY.collect()
-        if family.name == "wallet_requests"
-        for s in family.samples
-        if s.name == "wallet_requests_total"
-    )
+    after = wallet_requests_total()
     assert after == total
 
 

@@ -6,10 +6,8 @@ database connection back after every call. (The rest of the wallet suite calls i
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-import sys
 from typing import Any
 
 import pytest
@@ -223,22 +221,6 @@ def test_the_database_connection_is_handed_back_after_every_call(operator: Opera
     """The request signals run as under Django: after a call the thread holds no connection
     (with the pool it went back to the pool), so idle workers keep none checked out."""
     connection.close()
-    body = status_request()
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/api/wallet/status",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_LENGTH": str(len(body)),
-        "HTTP_X_OPERATOR_ID": "examplecasino",
-        "HTTP_X_AUTHORIZATION": sha1("statussecret_key"),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-    }
-    statuses: list[str] = []
     sent: list[str] = []
 
     def started(**kwargs: Any) -> None:
@@ -250,12 +232,18 @@ def test_the_database_connection_is_handed_back_after_every_call(operator: Opera
     signals.request_started.connect(started)
     signals.request_finished.connect(finished)
     try:
-        out = b"".join(application(environ, lambda status, headers: statuses.append(status)))
+        answer = wsgi_request(
+            "POST",
+            "/api/wallet/status",
+            status_request(),
+            headers={"X-Operator-Id": "examplecasino", "X-Authorization": sha1("statussecret_key")},
+            keep_connection=False,
+        )
     finally:
         signals.request_started.disconnect(started)
         signals.request_finished.disconnect(finished)
-    assert statuses == ["200 OK"]
-    assert b'"error_code":"OP_34"' in out  # the database was read: no player 611 here
+    assert answer.status_code == 200
+    assert b'"error_code":"OP_34"' in answer.content  # the database was read: no player 611
     assert sent == ["started", "finished"]
     if connection.vendor == "postgresql":  # (an in-memory SQLite test database stays open)
         assert connection.connection is None

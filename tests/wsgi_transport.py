@@ -35,8 +35,11 @@ def wsgi_request(
     *,
     headers: dict[str, str] | None = None,
     content_type: str = "application/json; charset=utf-8",
+    keep_connection: bool = True,
     **environ_extra: str,
 ) -> WSGIResponse:
+    """`keep_connection=False` lets the request signals close the connection as in production
+    (only in tests with `transaction=True`)."""
     from casino_project.wsgi import application
 
     environ = {
@@ -69,8 +72,9 @@ def wsgi_request(
     ) -> None:
         captured["status"], captured["headers"] = status, header_list
 
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
+    if keep_connection:
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
     try:
         chunks = application(environ, start_response)
         try:
@@ -80,8 +84,9 @@ def wsgi_request(
             if close is not None:
                 close()
     finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+        if keep_connection:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
     header_list = captured["headers"]
     assert isinstance(header_list, list)
     return WSGIResponse(
