@@ -18,7 +18,7 @@ install: $(BIN)/activate
 
 # The demo: embedded SQLite, migrated, demo operator/players/admin printed, PLATFORM simulator.
 demo: install
-	$(BIN)/python manage.py demo --port $(PORT)
+	DJANGO_DEBUG=true $(BIN)/python manage.py demo --port $(PORT)
 
 # The whole suite on PostgreSQL, then everything but the concurrency tests on SQLite.
 test: install test-postgres test-sqlite

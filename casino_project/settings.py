@@ -1,7 +1,8 @@
 """Settings, all read from the environment (django-environ).
 
-With nothing set, the project runs on an embedded SQLite database with DEBUG on: the demo.
-Production sets at least DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG=false and ALLOWED_HOSTS.
+Safe by default: DEBUG is off unless DJANGO_DEBUG=true (`make demo` and the tests set it), and
+with DEBUG off DJANGO_SECRET_KEY is required. Production sets at least DATABASE_URL,
+DJANGO_SECRET_KEY and ALLOWED_HOSTS; the demo runs on an embedded SQLite database.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="django-insecure-demo-only-key-set-DJANGO_SECRET_KEY-in-production" if DEBUG else "",

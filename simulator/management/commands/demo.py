@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -33,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="seed and sync, do not serve")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # The demo seeds logins whose passwords are printed and published in the README:
+            # never in a database that production settings point at.
+            raise CommandError(
+                "the demo seeds well-known passwords and runs only with DEBUG on: "
+                "DJANGO_DEBUG=true python manage.py demo (or `make demo`)"
+            )
         port, sim_port = options["port"], options["simulator_port"]
         call_command("migrate", interactive=False, verbosity=0)
         site = f"http://127.0.0.1:{port}"
