@@ -54,3 +54,15 @@ def on_starting(server: Any) -> None:
 
 def child_exit(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Read the operator accounts before the first call (issue 10): a worker that has read
+    them once answers signed errors (OP_50/OP_47) if the database goes away later; one that
+    never could answers 503 (which the PLATFORM treats as OP_50 and retries)."""
+    from django.db import connections
+
+    from platform_wallet.services.operators import operator_accounts_warm
+
+    operator_accounts_warm()
+    connections.close_all()  # (this thread serves no calls: its connection goes back)

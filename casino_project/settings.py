@@ -7,6 +7,7 @@ DJANGO_SECRET_KEY and ALLOWED_HOSTS; the demo runs on an embedded SQLite databas
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -105,6 +106,10 @@ if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgr
             "min_size": env.int("DB_POOL_MIN_SIZE", 1),
             "max_size": env.int("DB_POOL_MAX_SIZE", 8),
             "timeout": env.float("DB_POOL_TIMEOUT_S", 2.0),
+            # While the database is away the pool retries with a doubling delay; it gives up
+            # after this long and the next call starts again at once: calls succeed within a
+            # few seconds of the database's return, however long it was away.
+            "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT_S", 5.0),
         }
     else:
         _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", 300)
@@ -155,6 +160,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 360)
 # PLATFORM jobs failing on a PLATFORM error retry after about this many seconds, doubling.
 PLATFORM_TASK_RETRY_BACKOFF = env.int("PLATFORM_TASK_RETRY_BACKOFF", 30)
+# An operator's PLATFORM hosts (api_host, launch_host) must be https:// URLs in production (our
+# X-Authorization and the players' launch links travel to them); development (the demo's
+# simulator on http://127.0.0.1:8001) may use http://.
+PLATFORM_HOSTS_REQUIRE_HTTPS = not DEBUG
 
 # --- Reports and limits alerts ----------------------------------------------------------------
 # An available balance (Balance limits API) under this amount raises an alert, mailed to
@@ -200,12 +209,30 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default="casino@localhost")
 WALLET_SESSION_IDLE_SECONDS = env.int("WALLET_SESSION_IDLE_SECONDS", 30 * 60)
 # Session activity is written at most this often (saves a write on most BETs).
 WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
-# Operator accounts (id, secret) are cached in each process for this long: a rotated secret
-# takes effect everywhere within it.
+# Operator accounts (id, secret, allow-list) are cached in each process for this long: a
+# rotated secret takes effect everywhere within it. When the database cannot be read, the last
+# accounts read are kept (calls are still answered with a signed ERROR) and the read is retried
+# after WALLET_OPERATOR_RETRY_SECONDS.
 WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
-# Behind N reverse proxies that append to X-Forwarded-For, the caller's address for the
-# operators' IP allow-lists is read from that header; 0 uses the socket's address.
+WALLET_OPERATOR_RETRY_SECONDS = env.float("WALLET_OPERATOR_RETRY_SECONDS", 2.0)
+# Production fails closed (issue 10): an operator without an IP allow-list is refused (HTTP
+# 403) unless its account opts out explicitly (Operator.allow_any_address, "a private link").
+# Not read from the environment: the per-operator opt-out is the only way out.
+WALLET_REQUIRE_IP_ALLOWLIST = not DEBUG
+# The client address (operators' allow-lists, rate limits, /metrics, logs). Behind N reverse
+# proxies that append to X-Forwarded-For, it is read from that header, but only from a peer
+# in WALLET_TRUSTED_PROXIES (and through proxies in it): a caller that reaches the server
+# directly is seen as itself whatever it writes in the header. 0 uses the socket's address.
 WALLET_TRUSTED_PROXY_HOPS = env.int("WALLET_TRUSTED_PROXY_HOPS", 0)
+WALLET_TRUSTED_PROXIES = env.list("WALLET_TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
+for _network in WALLET_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise environ.ImproperlyConfigured(f"WALLET_TRUSTED_PROXIES: {_error}") from None
+# Gameplay API calls refused with 403 (or answered without a WalletCall) are logged at most
+# once per this many seconds and reason, with the number of calls the line stands for.
+WALLET_DENIED_LOG_SECONDS = env.float("WALLET_DENIED_LOG_SECONDS", 10.0)
 # Prepare the hot path's statements on PostgreSQL (saves their planning on every call). Turn
 # off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
 WALLET_PREPARED_STATEMENTS = env.bool("WALLET_PREPARED_STATEMENTS", default=True)
@@ -279,8 +306,10 @@ RATE_LIMIT_EXEMPT_PREFIXES = [
 HEALTH_CHECK_REDIS = env.bool("HEALTH_CHECK_REDIS", default=True)
 HEALTH_CHECK_TIMEOUT_S = env.float("HEALTH_CHECK_TIMEOUT_S", default=2.0)
 # /metrics answers a scraper that sends "Authorization: Bearer METRICS_TOKEN" when it is set;
-# otherwise callers from these networks (the client address as the wallet reads it).
+# otherwise, in development only, callers from these networks (the client address as the
+# wallet reads it). Production (DEBUG off) wants the token: without one /metrics answers 403.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_REQUIRE_TOKEN = not DEBUG
 METRICS_ALLOWED_NETWORKS = env.list(
     "METRICS_ALLOWED_NETWORKS",
     default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],

@@ -4,6 +4,12 @@ Called once per call by whichever front served it: `platform_wallet.wsgi` (gunic
 or `ops.middleware.WalletObservabilityMiddleware` (calls that went through Django). It reads
 what the call was from the `WalletCall` the wallet returned (no database work, no body
 parsing); a call refused with 403 has none and is described from its path and headers.
+
+Calls without a `WalletCall` (refused with 403, unknown paths, 503) come from anyone on the
+internet, so a flood of them must not write a line each (issue 10): their lines are throttled
+to one per WALLET_DENIED_LOG_SECONDS and reason, with the count of calls the line stands for
+(`calls`). The metric counts every call; its labels never carry what such a caller sent
+(the command is one of the known ones or "other", never the operator id).
 """
 
 from __future__ import annotations
@@ -12,10 +18,23 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+
 from ops import metrics
 from platform_wallet.api import WalletCall, client_address, operator_header
+from platform_wallet.throttle import LogThrottle
 
 call_logger = logging.getLogger("wallet.calls")
+OPERATOR_LOGGED_CHARS = 40  # of an operator id (or a path) no account was found for
+_unverified_lines: LogThrottle | None = None
+
+
+def _unverified_throttle() -> LogThrottle:
+    global _unverified_lines
+    interval = settings.WALLET_DENIED_LOG_SECONDS
+    if _unverified_lines is None or _unverified_lines.interval_seconds != interval:
+        _unverified_lines = LogThrottle(interval)
+    return _unverified_lines
 
 
 def observe_wallet_call(
@@ -25,16 +44,21 @@ def observe_wallet_call(
     http_status: int,
     seconds: float,
     meta: Mapping[str, Any],
+    refusal: str | None = None,
 ) -> None:
-    """`path_command` is the last part of the path (the command the URL names)."""
+    """`path_command` is the last part of the path (the command the URL names); `refusal`
+    says why a call without `call` was refused (the wallet's `Answer.refusal`)."""
     operator: str | None
+    calls = 1
     if call is not None:
         command, operator = call.command, call.operator_id
         status, error_code = ("ERROR", call.error_code) if call.error_code else ("OK", "")
         user_id, transaction_id = call.user_id, call.transaction_id
     else:
-        command = path_command or "other"
+        command = (path_command or "other")[:OPERATOR_LOGGED_CHARS]
         operator = operator_header(meta)
+        if operator is not None:
+            operator = operator[:OPERATOR_LOGGED_CHARS]
         status = (
             "DENIED"
             if http_status == 403
@@ -51,6 +75,11 @@ def observe_wallet_call(
         level = logging.WARNING
     if not call_logger.isEnabledFor(level):
         return
+    if call is None and status != "OK":
+        admitted = _unverified_throttle().admit(f"{status} {refusal or ''}")
+        if admitted is None:
+            return
+        calls = admitted
     duration_ms = round(seconds * 1000, 2)
     # makeRecord + handle: what logger.log does, less the stack walk for the caller's file and
     # line (the same for every line here), on the wallet's hot path.
@@ -59,7 +88,7 @@ def observe_wallet_call(
         level,
         __file__,
         0,
-        "%s %s%s operator=%s user_id=%s transaction_id=%s %.1fms",
+        "%s %s%s operator=%s user_id=%s transaction_id=%s %.1fms%s",
         (
             command,
             status,
@@ -68,6 +97,9 @@ def observe_wallet_call(
             user_id,
             transaction_id,
             duration_ms,
+            f" ({refusal or status}: {calls} such calls since the last line)"
+            if call is None
+            else "",
         ),
         None,
         extra={
@@ -80,6 +112,8 @@ def observe_wallet_call(
             "duration_ms": duration_ms,
             "http_status": http_status,
             "client_ip": client_address(meta),
+            "refusal": refusal,
+            "calls": calls,
         },
     )
     call_logger.handle(record)

@@ -75,12 +75,17 @@ class OpsEndpointsMiddleware:
         return response
 
     def _metrics_allowed(self, request: HttpRequest) -> bool:
-        """With METRICS_TOKEN set, the scraper sends `Authorization: Bearer <token>`;
-        otherwise the caller's address must be in METRICS_ALLOWED_NETWORKS."""
+        """With METRICS_TOKEN set, the scraper sends `Authorization: Bearer <token>`.
+        Without one, production (METRICS_REQUIRE_TOKEN) refuses everyone (issue 10: an
+        address check alone opens /metrics to the internet when the client address is
+        misread, e.g. every caller seen as the proxy's private address); development wants
+        the caller's address in METRICS_ALLOWED_NETWORKS."""
         token = settings.METRICS_TOKEN
         if token:
             sent = request.headers.get("Authorization", "")
             return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+        if settings.METRICS_REQUIRE_TOKEN:
+            return False
         try:
             address = ipaddress.ip_address(client_address(request.META) or "")
         except ValueError:
@@ -111,6 +116,7 @@ class WalletObservabilityMiddleware:
         observe_wallet_call(
             path_command=path[len(self.prefix) :].strip("/"),
             call=getattr(response, "wallet_call", None),
+            refusal=getattr(response, "wallet_refusal", None),
             http_status=response.status_code,
             seconds=time.perf_counter() - started,
             meta=request.META,

@@ -54,7 +54,12 @@ from platform_wallet.models import (
     TransactionStatus,
     Wallet,
 )
-from platform_wallet.services.operators import parse_networks
+from platform_wallet.redact import mask_token
+from platform_wallet.services.accounts import (
+    check_allowed_ips,
+    check_network_access,
+    check_platform_url,
+)
 
 
 def _game_title() -> Subquery:
@@ -82,7 +87,42 @@ def _money(value: Decimal | None, currency: str = "") -> str:
 # --- Operators ---------------------------------------------------------------------------------
 
 
-class OperatorAddForm(forms.ModelForm):
+class _OperatorNetworkForm(forms.ModelForm):
+    """The checks `operator_upsert` makes: PLATFORM hosts, the allow-list, and the allow-list
+    and its opt-out excluding each other."""
+
+    def clean_allowed_ips(self) -> str:
+        try:
+            return check_allowed_ips(self.cleaned_data["allowed_ips"])
+        except ValueError as error:
+            raise forms.ValidationError(f"Not an IP address or network: {error}") from None
+
+    def clean_api_host(self) -> str:
+        return _clean_url("api_host", self.cleaned_data["api_host"])
+
+    def clean_launch_host(self) -> str:
+        return _clean_url("launch_host", self.cleaned_data["launch_host"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            check_network_access(
+                allowed_ips=data.get("allowed_ips") or "",
+                allow_any_address=bool(data.get("allow_any_address")),
+            )
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+
+def _clean_url(name: str, value: str) -> str:
+    try:
+        return check_platform_url(name, value or "")
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class OperatorAddForm(_OperatorNetworkForm):
     secret_key = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         min_length=8,
@@ -100,27 +140,21 @@ class OperatorAddForm(forms.ModelForm):
             "launch_host",
             "is_active",
             "allowed_ips",
+            "allow_any_address",
         ]
 
-    def clean_allowed_ips(self) -> str:
-        return _clean_allowed_ips(self.cleaned_data["allowed_ips"])
 
-
-class OperatorChangeForm(forms.ModelForm):
+class OperatorChangeForm(_OperatorNetworkForm):
     class Meta:
         model = Operator
-        fields = ["name", "api_host", "launch_host", "is_active", "allowed_ips"]
-
-    def clean_allowed_ips(self) -> str:
-        return _clean_allowed_ips(self.cleaned_data["allowed_ips"])
-
-
-def _clean_allowed_ips(value: str) -> str:
-    try:
-        parse_networks(value)
-    except ValueError as error:
-        raise forms.ValidationError(f"Not an IP address or network: {error}") from None
-    return value
+        fields = [
+            "name",
+            "api_host",
+            "launch_host",
+            "is_active",
+            "allowed_ips",
+            "allow_any_address",
+        ]
 
 
 class RotateSecretForm(forms.Form):
@@ -151,10 +185,11 @@ class OperatorAdmin(admin.ModelAdmin):
         "api_host",
         "launch_host",
         "is_active",
+        "network_access",
         "secret_masked",
         "updated_at",
     ]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", "allow_any_address"]
     search_fields = ["operator_id", "name"]
     readonly_fields = ["secret_masked", "created_at", "updated_at"]
 
@@ -167,6 +202,17 @@ class OperatorAdmin(admin.ModelAdmin):
     def secret_masked(self, obj: Operator) -> str:
         return mask_secret(obj.secret_key)
 
+    @admin.display(description="calls accepted from")
+    def network_access(self, obj: Operator) -> str:
+        """The IP allow-list's state; the opt-out and a missing list stand out (issue 10)."""
+        if obj.allow_any_address:
+            return format_html('<strong class="errornote">{}</strong>', "⚠ any address (opt-out)")
+        if not obj.allowed_ips.strip():
+            return format_html(
+                '<strong class="errornote">{}</strong>', "⚠ no allow-list: refused in production"
+            )
+        return "allow-list"
+
     def get_form(
         self, request: HttpRequest, obj: Operator | None = None, change: bool = False, **kwargs: Any
     ) -> type[forms.ModelForm]:
@@ -177,11 +223,17 @@ class OperatorAdmin(admin.ModelAdmin):
         if obj is None:
             return [
                 (None, {"fields": ["operator_id", "name", "secret_key", "is_active"]}),
-                ("PLATFORM", {"fields": ["api_host", "launch_host", "allowed_ips"]}),
+                (
+                    "PLATFORM",
+                    {"fields": ["api_host", "launch_host", "allowed_ips", "allow_any_address"]},
+                ),
             ]
         return [
             (None, {"fields": ["name", "is_active", "secret_masked"]}),
-            ("PLATFORM", {"fields": ["api_host", "launch_host", "allowed_ips"]}),
+            (
+                "PLATFORM",
+                {"fields": ["api_host", "launch_host", "allowed_ips", "allow_any_address"]},
+            ),
             ("History", {"fields": ["created_at", "updated_at"]}),
         ]
 
@@ -216,6 +268,23 @@ class OperatorAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "can_rotate": self.has_rotate_permission(request)}
+        if request.method == "GET":
+            operator = self.get_object(request, object_id)
+            if operator is not None and operator.allow_any_address:
+                self.message_user(
+                    request,
+                    f"{operator.operator_id} accepts gameplay calls from ANY address (allow "
+                    "any address): its signatures do not cover the request data, so only a "
+                    "private link the PLATFORM alone reaches makes this safe.",
+                    messages.WARNING,
+                )
+            elif operator is not None and not operator.allowed_ips.strip():
+                self.message_user(
+                    request,
+                    f"{operator.operator_id} has no IP allow-list: in production its gameplay "
+                    "calls are refused (HTTP 403) until one is set.",
+                    messages.WARNING,
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def rotate_secret_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -699,9 +768,25 @@ class GameSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = [SessionStateFilter, "operator", ("created_at", DateRangeFilter)]
     search_fields = ["=player__user_id", "player__user_name"]
-    search_help_text = "Player's user id (exact) or user name."
+    search_help_text = (
+        "Player's user id (exact) or user name, or a whole session token (it is never shown "
+        "in full: only its first and last 4 characters)."
+    )
     list_select_related = ["player", "wallet"]
     actions = ["revoke_sessions"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[GameSession], search_term: str
+    ) -> tuple[QuerySet[GameSession], bool]:
+        """A whole token (as the PLATFORM's support may quote it) finds its session through
+        the token's unique index; staff never need to read one."""
+        term = search_term.strip()
+        if 20 <= len(term) <= 50 and term.isalnum():
+            by_token = queryset.filter(token=term)
+            if by_token.exists():
+                return by_token, False
+        return super().get_search_results(request, queryset, search_term)
+
     fields = readonly_fields = (
         "token_short",
         "player_link",
@@ -716,7 +801,7 @@ class GameSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="token")
     def token_short(self, obj: GameSession) -> str:
-        return f"{obj.token[:6]}…"
+        return mask_token(obj.token)
 
     @admin.display(description="player")
     def player_link(self, obj: GameSession) -> str:
@@ -1052,7 +1137,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="token")
     def token_short(self, obj: Transaction) -> str:
-        return f"{obj.token[:6]}…" if obj.token else "-"
+        return mask_token(obj.token) if obj.token else "-"
 
     @admin.display(description="context")
     def context_display(self, obj: Transaction) -> str:

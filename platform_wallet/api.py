@@ -20,13 +20,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 
-from platform_wallet import protocol
+from platform_wallet import connections, protocol
+from platform_wallet.addresses import client_address
 from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
 from platform_wallet.gameplay import COMMANDS
 from platform_wallet.models import ApiErrorLog
-from platform_wallet.services.operators import OperatorAccount, operator_account
+from platform_wallet.redact import mask_tokens_in_body
+from platform_wallet.services.operators import (
+    OperatorAccount,
+    OperatorsUnavailable,
+    operator_account,
+)
+
+__all__ = ["Answer", "WalletCall", "client_address", "operator_header", "serve_call"]
 
 logger = logging.getLogger("platform_wallet.api")
 
@@ -37,6 +45,7 @@ PONG = b"PONG"  # the answer to GET /ping
 # SQLSTATEs of a statement or lock wait that ran out of time: answered as OP_47, the PLATFORM
 # then cancels the BET (nothing was committed).
 TIMEOUT_SQLSTATES = {"57014", "55P03"}
+LOGGED_BODY = 2000  # characters of a request body in a log line (its tokens masked)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,9 @@ class Answer:
     body: bytes
     content_type: str
     call: WalletCall | None  # None when refused with 403 (nothing was read)
+    # Why a call got no signed answer (for the log): "unknown operator", "address not
+    # allowed", "no IP allow-list", "bad X-Authorization", "operators unavailable".
+    refusal: str | None = None
 
 
 def operator_header(meta: Meta) -> str | None:
@@ -63,36 +75,48 @@ def operator_header(meta: Meta) -> str | None:
     return meta.get("HTTP_X_OPERATOR_ID") or meta.get("HTTP_X_TT_OPERATOR_ID")
 
 
-def client_address(meta: Meta) -> str | None:
-    """The caller's address. Behind a proxy, set WALLET_TRUSTED_PROXY_HOPS to the number of
-    proxies that append to X-Forwarded-For; the address is then read from that header."""
-    hops = settings.WALLET_TRUSTED_PROXY_HOPS
-    if hops:
-        forwarded = [a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return meta.get("REMOTE_ADDR")
+def forbidden(refusal: str | None = None) -> Answer:
+    return Answer(403, b"Access denied", TEXT_CONTENT_TYPE, None, refusal)
 
 
-def forbidden() -> Answer:
-    return Answer(403, b"Access denied", TEXT_CONTENT_TYPE, None)
+def unavailable() -> Answer:
+    """No operator account could be read and none was ever read in this process: the call can
+    be neither verified nor signed. Per the spec (Response: "Any other HTTP response code will
+    be considered equal to an error response with error code OP_50"), the PLATFORM retries."""
+    return Answer(503, b"Service Unavailable", TEXT_CONTENT_TYPE, None, "operators unavailable")
+
+
+def _refusal(command: str, meta: Meta, operator: OperatorAccount | None) -> str | None:
+    """Why the call is refused with HTTP 403 (spec: X-Authorization header; issue 10: the
+    operator's IP allow-list, required in production), or None when it may proceed."""
+    if operator is None:
+        return "unknown operator"
+    if not operator.allows(
+        client_address(meta), require_allowlist=settings.WALLET_REQUIRE_IP_ALLOWLIST
+    ):
+        no_list = not operator.allowed_networks and operator.allowlist_valid
+        return "no IP allow-list" if no_list else "address not allowed"
+    if not protocol.digests_match(
+        meta.get("HTTP_X_AUTHORIZATION"),
+        protocol.authorization_header(command, operator.secret_key),
+    ):
+        return "bad X-Authorization"
+    return None
 
 
 def serve_call(command: str, *, method: str, meta: Meta, read_body: Callable[[], bytes]) -> Answer:
     """Answer one call of `command` (one of COMMANDS). `read_body` returns the request body;
-    it may raise RequestDataTooBig (answered as an ERROR)."""
+    it may raise RequestDataTooBig (answered as an ERROR). Database errors are answered as
+    signed ERRORs (OP_47, OP_50), with the last operator accounts read when the database
+    cannot be read now (HTTP 503 when none ever was)."""
     operator_id = operator_header(meta)
-    operator = operator_account(operator_id.strip()) if operator_id else None
-    if (
-        operator is None
-        or not operator.allows(client_address(meta))
-        or not protocol.digests_match(
-            meta.get("HTTP_X_AUTHORIZATION"),
-            protocol.authorization_header(command, operator.secret_key),
-        )
-    ):
-        return forbidden()
+    try:
+        operator = operator_account(operator_id.strip()) if operator_id else None
+    except OperatorsUnavailable:
+        return unavailable()
+    refusal = _refusal(command, meta, operator)
+    if refusal is not None or operator is None:
+        return forbidden(refusal)
 
     raw = b""
     request_is_json = False
@@ -115,14 +139,21 @@ def serve_call(command: str, *, method: str, meta: Meta, read_body: Callable[[],
     except WalletError as exc:
         status, payload = "ERROR", {"error_code": str(exc.code), "error_message": exc.message}
         _log_error(operator, command, exc.code, exc.message, data, raw)
-    except OperationalError as exc:
+    except (OperationalError, InterfaceError) as exc:
         code = ErrorCode.OP_47 if _is_timeout(exc) else ErrorCode.OP_50
         message = code.reason if code == ErrorCode.OP_47 else "Database error"
-        logger.warning("%s %s: %s; request=%s", command, code, exc, raw[:2000])
+        logger.warning(
+            "%s %s: %s; request=%s", command, code, exc, mask_tokens_in_body(raw, LOGGED_BODY)
+        )
         status, payload = "ERROR", {"error_code": str(code), "error_message": message}
-        _log_error(operator, command, code, message, data, raw)
+        if connections.connection_is_broken():
+            connections.pool_drop_dead_connections()
+        if not connections.connection_is_missing():  # (else the log line above is all)
+            _log_error(operator, command, code, message, data, raw)
     except Exception:
-        logger.exception("%s OP_50: unexpected error; request=%s", command, raw[:2000])
+        logger.exception(
+            "%s OP_50: unexpected error; request=%s", command, mask_tokens_in_body(raw, LOGGED_BODY)
+        )
         status = "ERROR"
         payload = {"error_code": "OP_50", "error_message": "Internal error"}
         _log_error(operator, command, ErrorCode.OP_50, "Internal error", data, raw)
@@ -205,7 +236,7 @@ def _log_error(
             user_id=str(data.get("user_id") or "")[:70],
             transaction_id=_as_int(data.get("transaction_id")),
             round_id=_as_int(data.get("round_id")),
-            request_body=raw.decode("utf-8", errors="replace")[:20000],
+            request_body=mask_tokens_in_body(raw, 20000),
         )
     except DatabaseError:
         logger.exception("could not write the API error log")

@@ -40,8 +40,17 @@ class Operator(models.Model):
     )
     allowed_ips = models.TextField(
         blank=True,
-        help_text="Optional allow-list of the PLATFORM's IP addresses or networks (CIDR), one "
-        "per line or comma-separated. Empty: any address. Calls from others get HTTP 403.",
+        help_text="Allow-list of the PLATFORM's IP addresses or networks (CIDR), one per line "
+        "or comma-separated. Calls from other addresses get HTTP 403. Empty: in production "
+        "every call is refused, unless 'allow any address' is ticked.",
+    )
+    allow_any_address = models.BooleanField(
+        default=False,
+        verbose_name="allow any address",
+        help_text="Opt-out of the IP allow-list, for a private link only (a VPN or private "
+        "network the PLATFORM alone reaches): calls are accepted from any address. The "
+        "signatures do not cover the request data: on the open internet, keep this off and "
+        "set the allow-list.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -23,6 +23,7 @@ def gameplay_endpoint(request: HttpRequest, command: str) -> HttpResponse:
     )
     # For the metrics and log middleware: what this call was and how it was answered.
     response.wallet_call = answer.call  # type: ignore[attr-defined]
+    response.wallet_refusal = answer.refusal  # type: ignore[attr-defined]
     return response
 
 

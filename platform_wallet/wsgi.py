@@ -32,7 +32,12 @@ from platform_wallet.gameplay import COMMANDS
 logger = logging.getLogger("platform_wallet.api")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-STATUS_LINES = {200: "200 OK", 403: "403 Forbidden", 500: "500 Internal Server Error"}
+STATUS_LINES = {
+    200: "200 OK",
+    403: "403 Forbidden",
+    500: "500 Internal Server Error",
+    503: "503 Service Unavailable",
+}
 PING = "ping"
 
 
@@ -66,6 +71,7 @@ class DirectWalletApi:
             http_status=answer.status_code,
             seconds=time.perf_counter() - started,
             meta=environ,
+            refusal=answer.refusal,
         )
         return [answer.body]
 

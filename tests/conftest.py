@@ -25,6 +25,14 @@ def _fresh_operator_cache() -> None:
     operator_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_log_throttles() -> None:
+    """Each test sees the first refused call's log line (issue 10 throttles the others)."""
+    import ops.calls
+
+    ops.calls._unverified_lines = None
+
+
 @pytest.fixture
 def operator(db: None) -> Operator:
     return OperatorFactory(operator_id="examplecasino", secret_key="secret_key")

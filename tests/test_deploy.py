@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -255,8 +256,15 @@ def test_the_dockerfile_collectstatic_step_works(tmp_path: Path) -> None:
 
 
 # --- manage.py check --deploy -----------------------------------------------------------------
+METRICS_TOKEN = "scrape-token-for-the-tests"  # production wants one (issue 10)
+
+
 def production_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SECURE_", "WALLET_", "METRICS_"))
+    }
     env.update(
         {
             "DJANGO_DEBUG": "false",
@@ -265,21 +273,82 @@ def production_env(**overrides: str) -> dict[str, str]:
             "CSRF_TRUSTED_ORIGINS": "https://casino.example.com",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/casino",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "METRICS_TOKEN": METRICS_TOKEN,
         }
     )
     env.update(overrides)
     return env
 
 
-def test_check_deploy_is_clean_under_production_settings() -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    database = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
+        user=database["USER"],
+        password=database["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        connection.execute(sql.encode())
+
+
+@pytest.fixture(scope="module")
+def deploy_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a migrated database of this module's own (beside the test database), as
+    production has when `check --deploy` runs; emptied of operators by `deploy_database_url`."""
+    default = settings.DATABASES["default"]
+    name = None
+    if default["ENGINE"] == "django.db.backends.postgresql":
+        name = f"{default['NAME']}_deploy"
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+        pg_admin(f'CREATE DATABASE "{name}"')
+        url = f"postgres://{default['USER']}@{default['HOST']}:{default['PORT']}/{name}"
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('deploy') / 'db.sqlite3'}"
+    manage(["migrate", "-v", "0"], DATABASE_URL=url)
+    try:
+        yield url
+    finally:
+        if name:
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture
+def deploy_database_url(deploy_database: str) -> str:
+    manage(["shell", "-c", DELETE_OPERATORS], DATABASE_URL=deploy_database)
+    return deploy_database
+
+
+DELETE_OPERATORS = "from platform_wallet.models import Operator; Operator.objects.all().delete()"
+
+
+def manage(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py <args>` in production settings; fails the test when it fails."""
+    result = check_deploy(args, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def check_deploy(args: list[str] | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            *(args or ["check", "--deploy", "--fail-level", "WARNING"]),
+        ],
         cwd=ROOT,
-        env=production_env(),
+        env=production_env(**env),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
+
+
+def test_check_deploy_is_clean_under_production_settings(deploy_database_url: str) -> None:
+    result = check_deploy(DATABASE_URL=deploy_database_url)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues (0 silenced)." in output
@@ -292,19 +361,64 @@ def test_check_deploy_is_clean_under_production_settings() -> None:
         ({"SECURE_SSL_REDIRECT": "false"}, "security.W008"),
         ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
         ({"DJANGO_SECRET_KEY": "short"}, "security.W009"),
+        # issue 10: /metrics without a token answers 403 in production
+        ({"METRICS_TOKEN": ""}, "ops.W001"),
+        # issue 10: proxies in front, but none trusted: every caller would be the proxy
+        ({"WALLET_TRUSTED_PROXY_HOPS": "1", "WALLET_TRUSTED_PROXIES": ""}, "ops.W002"),
     ],
 )
 def test_check_deploy_would_catch_a_weakened_setting(
-    overrides: dict[str, str], check_id: str
+    deploy_database_url: str, overrides: dict[str, str], check_id: str
 ) -> None:
     """The check above can fail: weakening one setting makes it report."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=production_env(**overrides),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = check_deploy(DATABASE_URL=deploy_database_url, **overrides)
     assert result.returncode != 0
     assert check_id in result.stdout + result.stderr
+
+
+def test_issue10_check_deploy_errors_on_an_operator_without_ip_allow_list(
+    deploy_database_url: str,
+) -> None:
+    """Production fails closed: an active operator with no allow-list (and no opt-out) is a
+    deploy ERROR; with an allow-list the check is clean again."""
+    manage(
+        ["create_operator", "brand1", "--secret-key", "s" * 20], DATABASE_URL=deploy_database_url
+    )
+    result = check_deploy(DATABASE_URL=deploy_database_url)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "platform_wallet.E001" in output and "'brand1'" in output
+    manage(
+        ["create_operator", "brand1", "--secret-key", "s" * 20, "--allowed-ips", "192.0.2.0/24"],
+        DATABASE_URL=deploy_database_url,
+    )
+    result = check_deploy(DATABASE_URL=deploy_database_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_issue10_check_deploy_lists_an_explicit_opt_out_without_failing(
+    deploy_database_url: str,
+) -> None:
+    manage(
+        ["create_operator", "private", "--secret-key", "s" * 20, "--allow-any-address"],
+        DATABASE_URL=deploy_database_url,
+    )
+    result = check_deploy(DATABASE_URL=deploy_database_url)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "platform_wallet.I001" in output and "'private'" in output
+
+
+def test_issue10_check_deploy_survives_an_unreachable_or_unmigrated_database(
+    tmp_path: Path,
+) -> None:
+    """Nothing to read: a warning that nothing was verified, never a crash."""
+    for url in (
+        f"sqlite:///{tmp_path / 'empty.sqlite3'}",  # not migrated
+        "postgres://postgres@127.0.0.1:1/casino",  # nothing listens there
+    ):
+        result = check_deploy(DATABASE_URL=url, DB_POOL_TIMEOUT_S="0.5")
+        output = result.stdout + result.stderr
+        assert result.returncode != 0
+        assert "platform_wallet.W001" in output, output
+        assert "Traceback" not in output

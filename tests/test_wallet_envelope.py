@@ -8,6 +8,7 @@ import json
 import pytest
 
 from platform_wallet.models import ApiErrorLog
+from platform_wallet.redact import mask_token
 from tests.factories import OperatorFactory, PlayerFactory, session_for, wallet_for
 from tests.wallet_client import TIMESTAMP, WalletClient, sha1
 
@@ -204,7 +205,9 @@ def test_unexpected_exception_is_op_50_and_logged(api: WalletClient, session, mo
     answer = api.call("authenticate", {"token": session.token})
     assert answer.error_code == "OP_50"
     assert answer.data["error_message"] == "Internal error"
-    assert "boom" in caplog.text and session.token in caplog.text
+    # logged with the request, its session token masked (issue 10: never in full in a log)
+    assert "boom" in caplog.text and mask_token(session.token) in caplog.text
+    assert session.token not in caplog.text
 
 
 def test_operator_ip_allow_list_refuses_other_addresses_with_403(

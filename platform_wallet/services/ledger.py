@@ -40,6 +40,7 @@ from platform_wallet.models import (
     TransactionType,
     Wallet,
 )
+from platform_wallet.redact import mask_token
 from platform_wallet.services import limits
 from platform_wallet.services.sessions import session_is_live
 
@@ -350,7 +351,7 @@ class _Write:
             req.currency,
             self.amount,
             None if req.rake is None else connection.ops.adapt_decimalfield_value(req.rake, 18, 4),
-            req.token[:50],
+            mask_token(req.token),  # a credential: never stored in full outside sessions
             req.reason[:32],
             req.history_id[:255],
             json.dumps(req.context, default=str),

@@ -1,0 +1,43 @@
+"""Database connections after the database went away (issue 10: "after PostgreSQL restarts").
+
+The pool (psycopg_pool, DATABASES OPTIONS "pool") does not test a connection when it hands it
+out: testing would cost a round trip on every call. So after PostgreSQL restarts, each of
+its idle connections is dead, and the call that draws one fails (answered OP_50 or OP_47,
+which the PLATFORM retries); Django then hands the dead connection back and the pool drops
+it. `pool_drop_dead_connections` spares the calls that would draw the other dead ones: the
+first call that finds its connection broken makes the pool test its idle connections at once
+(a round trip each, on that error path only).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import connection
+
+logger = logging.getLogger("platform_wallet.connections")
+
+
+def connection_is_broken() -> bool:
+    """True when this thread's database connection was lost (not merely refused a query)."""
+    raw: Any = connection.connection
+    return raw is not None and bool(getattr(raw, "broken", False))
+
+
+def connection_is_missing() -> bool:
+    """True when this thread has no database connection (none could be had, or it was
+    lost): writing anything more in this call would only wait for the pool again."""
+    return connection.connection is None or connection_is_broken()
+
+
+def pool_drop_dead_connections() -> None:
+    """After a lost connection: the pool tests its idle connections now and replaces the
+    dead ones. Never raises (the call is answered whatever happens here)."""
+    pool = getattr(connection, "pool", None)
+    if pool is None:
+        return
+    try:
+        pool.check()
+    except Exception:  # the answer must not depend on this
+        logger.warning("could not check the pool's connections", exc_info=True)
