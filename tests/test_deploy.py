@@ -11,8 +11,8 @@ import re
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,7 +177,65 @@ def test_compose_starts_services_in_order() -> None:
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     assert "healthcheck" in services["db"] and "healthcheck" in services["redis"]
-    assert services["web"]["ports"] == ["${PORT:-8000}:8000"]
+    # issue 10: web is reached through the proxy only, which starts once web is healthy
+    assert "ports" not in services["web"] and services["web"]["expose"] == ["8000"]
+    assert services["proxy"]["depends_on"] == {"web": {"condition": "service_healthy"}}
+
+
+# --- issue 10: the client address is the real one ------------------------------------------------
+def test_issue10_compose_publishes_only_the_proxy_and_web_is_reached_through_it() -> None:
+    """Mistake (b) impossible: no published port leads to web but the proxy's, and the
+    edge network between them is internal and holds only the two of them."""
+    spec = compose()
+    services, networks = spec["services"], spec["networks"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert services["proxy"]["ports"] == ["80:80", "443:443"]
+    on_edge = {name for name, service in services.items() if "edge" in service.get("networks", [])}
+    assert on_edge == {"proxy", "web"}
+    assert networks["edge"]["internal"] is True
+    # every service names its networks (none falls back to a default network shared by all)
+    assert all(service.get("networks") for service in services.values())
+    for name in ("worker", "beat", "db", "redis"):
+        assert services[name]["networks"] == ["backend"], name
+
+
+def test_issue10_compose_trusts_exactly_its_own_proxy() -> None:
+    """Mistake (a) impossible: as many trusted hops as proxies the compose file ships (one),
+    trusted from the edge network's subnet only (where only the proxy connects from)."""
+    spec = compose()
+    services = spec["services"]
+    proxy_images = ("caddy:", "nginx:", "traefik:", "haproxy:", "envoyproxy/")
+    proxies = [
+        name for name, service in services.items() if service["image"].startswith(proxy_images)
+    ]
+    assert proxies == ["proxy"]
+    environment = services["web"]["environment"]
+    assert environment["WALLET_TRUSTED_PROXY_HOPS"] == str(len(proxies))
+    subnet = spec["networks"]["edge"]["ipam"]["config"][0]["subnet"]
+    assert environment["WALLET_TRUSTED_PROXIES"] == subnet
+    # the proxy is Caddy with the repository's Caddyfile, which proxies to web:8000
+    assert services["proxy"]["image"].startswith("caddy:")
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in services["proxy"]["volumes"]
+
+
+def test_issue10_the_proxy_config_forwards_to_web_and_never_serves_metrics() -> None:
+    config = _proxy_config()
+    directives = [line.split() for line in config.splitlines() if line.strip()]
+    assert ["reverse_proxy", "web:8000"] in directives
+    assert ["respond", "/metrics", "404"] in directives
+    # the proxy trusts nothing in front of it: it writes X-Forwarded-For itself
+    assert "trusted_proxies" not in config
+
+
+def test_issue10_compose_gives_web_the_metrics_token() -> None:
+    environment = compose()["services"]["web"]["environment"]
+    assert environment["METRICS_TOKEN"] == "${METRICS_TOKEN:-}"
+
+
+def _proxy_config() -> str:
+    lines = (ROOT / "deploy" / "Caddyfile").read_text().splitlines()
+    return "\n".join(line.split("#", 1)[0] for line in lines)
 
 
 # --- Dockerfile -------------------------------------------------------------------------------

@@ -151,16 +151,23 @@ def operator_account(operator_id: str) -> OperatorAccount | None:
     return accounts.get(operator_id)
 
 
-def operator_accounts_warm() -> bool:
-    """Read the accounts now (a gunicorn worker does it before serving its first call, so
-    that it can answer signed errors if the database goes away later). False when the
-    database could not be read."""
-    try:
-        _refresh(time.monotonic())
-    except OperatorsUnavailable as exc:
-        logger.warning("%s", exc)
-        return False
-    return True
+def operator_accounts_warm(wait_seconds: float = 10.0) -> bool:
+    """Read the accounts now, trying for up to `wait_seconds` (a gunicorn worker does it
+    before serving its first call, so that it can answer signed errors if the database goes
+    away later). False when the database could not be read."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            with _lock:
+                accounts = _read_accounts()
+                _snapshot.accounts = accounts
+                _snapshot.fresh_until = time.monotonic() + settings.WALLET_OPERATOR_CACHE_SECONDS
+            return True
+        except DatabaseError as exc:
+            if time.monotonic() >= deadline:
+                logger.warning("operator accounts unreadable at start: %s", exc)
+                return False
+        time.sleep(0.5)
 
 
 def operator_cache_clear() -> None:
