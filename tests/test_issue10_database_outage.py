@@ -358,3 +358,53 @@ def test_issue10_while_the_database_is_unreachable_calls_get_signed_errors(
     returned = time.monotonic()
     answers, seconds = _calls_until_ok_again(server, returned)
     assert seconds < RECOVERY_SECONDS, (seconds, answers)
+
+
+# --- in the process: the pool's other dead connections ------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_issue10_after_a_restart_one_call_finds_the_dead_connections_not_one_each(
+    operator: object,
+) -> None:
+    """PostgreSQL restarted: every idle pooled connection is dead. The first call that draws
+    one answers OP_50 and has the pool test the others at once, so the next call is served
+    (without that, each dead connection would cost a call of its own)."""
+    from django.db import connection
+
+    from platform_wallet.services.operators import operator_account
+    from tests.wallet_client import sha1
+    from tests.wsgi_transport import wsgi_request
+
+    assert operator_account("examplecasino") is not None  # the accounts are read
+    connection.close()
+    pool = connection.pool
+    held = [pool.getconn() for _ in range(3)]
+    for raw in held:
+        pool.putconn(raw)  # three idle connections in the pool
+    pg_admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{settings.DATABASES['default']['NAME']}' AND pid <> pg_backend_pid()"
+    )
+    time.sleep(0.2)
+
+    def status_call() -> bytes:
+        timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        body = json.dumps(
+            {
+                "command": "status",
+                "request_timestamp": timestamp,
+                "hash": sha1("status" + timestamp + "secret_key"),
+                "data": {"user_id": "611", "transaction_id": 5, "round_id": 5, "game_id": 1},
+            }
+        ).encode()
+        response = wsgi_request(
+            "POST",
+            "/api/wallet/status",
+            body,
+            headers={"X-Operator-Id": "examplecasino", "X-Authorization": sha1("statussecret_key")},
+            keep_connection=False,
+        )
+        assert response.status_code == 200
+        return response.content
+
+    assert b'"error_code":"OP_50"' in status_call()
+    assert b'"error_code":"OP_34"' in status_call()  # the database answered: no player 611
