@@ -91,7 +91,18 @@ def prepare_wallet(env: dict[str, str], players: int) -> list[tuple[str, str]]:
     """The operator, its players and a game session each, made with the operator tools (four
     at a time: each is a `manage.py` process)."""
     sh(sys.executable, "manage.py", "migrate", "-v", "0", env=env)
-    sh(sys.executable, "manage.py", "create_operator", OPERATOR_ID, "--secret-key", SECRET, env=env)
+    # production settings: the operator needs its IP allow-list (wrk calls from 127.0.0.1)
+    sh(
+        sys.executable,
+        "manage.py",
+        "create_operator",
+        OPERATOR_ID,
+        "--secret-key",
+        SECRET,
+        "--allowed-ips",
+        "127.0.0.1",
+        env=env,
+    )
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(lambda n: prepare_player(env, f"bench{n}"), range(players)))
 

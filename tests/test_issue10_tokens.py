@@ -145,3 +145,37 @@ def test_issue10_admin_shows_only_masked_tokens_and_finds_a_session_by_its_token
     )
     found = super_client.get(pages[0], {"q": session.token}).context["cl"].result_list
     assert list(found) == [session] and other not in found
+
+
+@pytest.mark.django_db
+def test_issue10_tokens_stored_in_full_before_are_masked_by_the_migration(
+    operator, player, wallet, session
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("platform_wallet.migrations.0007_mask_stored_tokens")
+    old = Transaction.objects.create(
+        operator=operator,
+        transaction_id=1,
+        status="OK",
+        player=player,
+        wallet=wallet,
+        round_id=1,
+        token=session.token,
+    )
+    logged = ApiErrorLog.objects.create(
+        operator=operator,
+        command="balance",
+        error_code="OP_21",
+        error_message="Invalid token",
+        request_body=f'{{"data":{{"token":"{session.token}"}}}}',
+    )
+    migration.mask_stored_tokens(apps, None)
+    migration.mask_stored_tokens(apps, None)  # again: nothing changes
+    old.refresh_from_db()
+    logged.refresh_from_db()
+    assert old.token == mask_token(session.token)
+    assert logged.request_body == f'{{"data":{{"token":"{mask_token(session.token)}"}}}}'
+    assert GameSession.objects.get(pk=session.pk).token == session.token  # kept in full there
