@@ -1207,7 +1207,7 @@ def _token_masked(body: str) -> Any:
         return body
     data = request.get("data") if isinstance(request, dict) else None
     if isinstance(data, dict) and isinstance(data.get("token"), str) and data["token"]:
-        data["token"] = f"{data['token'][:6]}…"
+        data["token"] = mask_token(data["token"])  # (stored masked already: unchanged)
     return request
 
 

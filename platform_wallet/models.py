@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from platform_wallet.redact import mask_token
+
 
 class Operator(models.Model):
     """One operator id the PLATFORM issued us, with its own secret key and players.
@@ -150,7 +152,7 @@ class GameSession(models.Model):
         indexes = [models.Index(fields=["player", "-created_at"], name="session_player_recent")]
 
     def __str__(self) -> str:
-        return f"{self.player.user_id} {self.token[:6]}…"
+        return f"{self.player.user_id} {mask_token(self.token)}"
 
     @property
     def currency(self) -> str:

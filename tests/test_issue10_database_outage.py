@@ -376,7 +376,7 @@ def test_issue10_after_a_restart_one_call_finds_the_dead_connections_not_one_eac
 
     assert operator_account("examplecasino") is not None  # the accounts are read
     connection.close()
-    pool = connection.pool
+    pool = connection.pool  # type: ignore[attr-defined]  # (the PostgreSQL backend's)
     held = [pool.getconn() for _ in range(3)]
     for raw in held:
         pool.putconn(raw)  # three idle connections in the pool
