@@ -7,7 +7,7 @@ parsing); a call refused with 403 has none and is described from its path and he
 
 Calls without a `WalletCall` (refused with 403, unknown paths, 503) come from anyone on the
 internet, so a flood of them must not write a line each (issue 10): their lines are throttled
-to one per WALLET_DENIED_LOG_SECONDS and reason, with the count of calls the line stands for
+to one per WALLET_DENIED_LOG_SECONDS, command and reason, with the count of calls it stands for
 (`calls`). The metric counts every call; its labels never carry what such a caller sent
 (the command is one of the known ones or "other", never the operator id).
 """
@@ -76,7 +76,8 @@ def observe_wallet_call(
     if not call_logger.isEnabledFor(level):
         return
     if call is None and status != "OK":
-        admitted = _unverified_throttle().admit(f"{status} {refusal or ''}")
+        key = f"{metrics.wallet_command_label(command)} {status} {refusal or ''}"
+        admitted = _unverified_throttle().admit(key)
         if admitted is None:
             return
         calls = admitted

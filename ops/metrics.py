@@ -51,9 +51,14 @@ http_rate_limited = Counter(
 _wallet_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
 
+def wallet_command_label(command: str) -> str:
+    """The command as a label: one of the gameplay API's, else "other" (a scan of made-up
+    paths must not create a time series, or a log key, per path)."""
+    return command if command in WALLET_COMMANDS else "other"
+
+
 def wallet_call_observe(*, command: str, status: str, error_code: str, seconds: float) -> None:
-    if command not in WALLET_COMMANDS:
-        command = "other"
+    command = wallet_command_label(command)
     key = (command, status, error_code)
     children = _wallet_children.get(key)
     if children is None:

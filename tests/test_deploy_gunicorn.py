@@ -29,7 +29,7 @@ import pytest
 from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.test_deploy import dockerfile, exec_form, production_env
+from tests.test_deploy import METRICS_TOKEN, dockerfile, exec_form, production_env
 
 ROOT = Path(settings.BASE_DIR)
 HOST = "casino.example.com"
@@ -51,9 +51,12 @@ class Server:
         host: str = HOST,
         https: bool = False,
         body: bytes | None = None,
+        authorization: str | None = None,
     ) -> http.client.HTTPResponse:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         headers = {"Host": host, "Connection": "close"}
+        if authorization:
+            headers["Authorization"] = authorization
         if https:
             headers["X-Forwarded-Proto"] = "https"
         connection.request(method, path, body=body, headers=headers)
@@ -157,7 +160,9 @@ def _pg_admin(database: dict[str, Any], sql: str) -> None:
 
 
 def _ping_counts(server: Server) -> float:
-    response = server.request("GET", "/metrics")
+    # production wants the scraper's token (issue 10), from any address
+    assert server.request("GET", "/metrics").status == 403
+    response = server.request("GET", "/metrics", authorization=f"Bearer {METRICS_TOKEN}")
     assert response.status == 200
     text = response.read_body.decode()  # type: ignore[attr-defined]
     for family in text_string_to_metric_families(text):
