@@ -143,12 +143,13 @@ def test_issue10_a_forged_x_forwarded_for_does_not_pass_the_allow_list(
 
 # --- mistake (a): every caller seen as the proxy ---------------------------------------------
 @pytest.mark.django_db
-@override_settings(METRICS_REQUIRE_TOKEN=True, WALLET_TRUSTED_PROXY_HOPS=0)
 def test_issue10_metrics_through_a_misread_proxy_address_are_refused_in_production(
     settings,
 ) -> None:
     """hops=0 behind the proxy: the internet's requests arrive from the proxy's private
     address, which METRICS_ALLOWED_NETWORKS allows; production still wants the token."""
+    settings.METRICS_REQUIRE_TOKEN = True
+    settings.WALLET_TRUSTED_PROXY_HOPS = 0
     proxy = _edge_subnet_address(2)
     assert settings.METRICS_TOKEN == ""
     assert Client().get("/metrics", REMOTE_ADDR=proxy).status_code == 403
@@ -161,10 +162,11 @@ def test_issue10_metrics_through_a_misread_proxy_address_are_refused_in_producti
 
 
 @pytest.mark.django_db
-@BEHIND_COMPOSE_PROXY
 def test_issue10_behind_the_compose_proxy_each_player_has_its_own_login_limit(settings) -> None:
     """With the shipped settings, two players through the proxy are two addresses: one's
     failed logins do not lock the other out."""
+    for name, value in _compose_proxy_settings().items():
+        setattr(settings, name, value)
     settings.RATE_LIMIT_LOGIN = (2, 300)
     proxy = _edge_subnet_address(2)
     attempt = {"username": "player", "password": "guess"}
