@@ -35,7 +35,6 @@ BENCH_DB = "casino_bench"
 PGBENCH_DB = "casino_pgbench"
 OPERATOR_ID = "bench-casino"
 SECRET = "bench-secret-key"
-TIMESTAMP = "2024-01-01 00:00:00"
 T_TX = "platform_wallet_transaction"
 
 
@@ -265,13 +264,15 @@ def measure_wallet(
     """Start gunicorn, warm it up for 3 s, then run wrk for the measured seconds."""
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
+    # Signed now: the wallet refuses stale request timestamps (WALLET_MAX_REQUEST_AGE).
+    timestamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     try:
         wrk_env = {
             **os.environ,
             "BENCH_OPERATOR": OPERATOR_ID,
             "BENCH_AUTH": hashlib.sha1(f"changebalance{SECRET}".encode()).hexdigest(),
-            "BENCH_HASH": hashlib.sha1(f"changebalance{TIMESTAMP}{SECRET}".encode()).hexdigest(),
-            "BENCH_TS": TIMESTAMP,
+            "BENCH_HASH": hashlib.sha1(f"changebalance{timestamp}{SECRET}".encode()).hexdigest(),
+            "BENCH_TS": timestamp,
             "BENCH_TOKENS": ",".join(f"{u}:{t}" for u, t in pairs),
             "BENCH_ID_BASE": str(id_base),
         }

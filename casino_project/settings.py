@@ -203,6 +203,12 @@ WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
 # Operator accounts (id, secret) are cached in each process for this long: a rotated secret
 # takes effect everywhere within it.
 WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
+# A request_timestamp older than this (seconds), or more than WALLET_MAX_REQUEST_SKEW in the
+# future, is refused (OP_20) and counted as a security event: the PLATFORM's signatures never
+# cover `data`, so a captured request must die soon. 6 hours covers the PLATFORM's retries of
+# queued WINs after an outage of ours of an evening (docs/security.md has the reasoning).
+WALLET_MAX_REQUEST_AGE = env.int("WALLET_MAX_REQUEST_AGE", 6 * 3600)
+WALLET_MAX_REQUEST_SKEW = env.int("WALLET_MAX_REQUEST_SKEW", 300)
 # Behind N reverse proxies that append to X-Forwarded-For, the caller's address for the
 # operators' IP allow-lists is read from that header; 0 uses the socket's address.
 WALLET_TRUSTED_PROXY_HOPS = env.int("WALLET_TRUSTED_PROXY_HOPS", 0)

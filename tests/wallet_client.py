@@ -16,7 +16,14 @@ from django.test import Client
 from platform_wallet.models import Operator
 from tests.wsgi_transport import wsgi_request
 
-TIMESTAMP = "2020-12-01 13:44:54"
+
+def utc_now_timestamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# Requests are stamped with the current time: the wallet refuses stale ones
+# (WALLET_MAX_REQUEST_AGE). Fresh for the length of a test session.
+TIMESTAMP = utc_now_timestamp()
 _ids = itertools.count(10_000)
 
 
@@ -93,9 +100,10 @@ class WalletClient:
         command: str,
         data: dict[str, Any],
         *,
-        timestamp: str = TIMESTAMP,
+        timestamp: str | None = None,
         request_hash: str | None = None,
     ) -> Answer:
+        timestamp = timestamp or utc_now_timestamp()
         body = {
             "command": command,
             "request_timestamp": timestamp,
@@ -113,7 +121,7 @@ class WalletClient:
             "game_id": 200,
             "currency_code": "EUR",
             # the PLATFORM stamps a transaction when it creates it (UTC)
-            "transaction_timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "transaction_timestamp": utc_now_timestamp(),
             "context": {"reason": "not_provided", "history_id": "h-1"},
         }
         payload.update(data)

@@ -292,6 +292,17 @@ def _replay(req: ChangeBalanceRequest, found: _Lookup) -> Balance:
     )
     if not same:
         raise WalletError(ErrorCode.OP_40)
+    if found.tx_status == TransactionStatus.CANCELED:
+        # A retry of a canceled transaction never looks applied: one that was refused hears
+        # its recorded refusal again, one that moved money (and was reversed) hears OP_49.
+        if found.tx_error_code:
+            raise WalletError(
+                ErrorCode(found.tx_error_code),
+                f"{ErrorCode(found.tx_error_code).reason} (refused, then canceled)",
+            )
+        raise WalletError(
+            ErrorCode.OP_49, "Transaction was canceled; a canceled transaction is never applied"
+        )
     if found.tx_status == TransactionStatus.ERROR:
         raise WalletError(ErrorCode(found.tx_error_code or ErrorCode.OP_50))
     if found.wallet_balance is None:  # pragma: no cover - an OK transaction has a wallet
