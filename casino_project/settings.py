@@ -7,6 +7,7 @@ DJANGO_SECRET_KEY and ALLOWED_HOSTS; the demo runs on an embedded SQLite databas
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -203,6 +204,11 @@ WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
 # Operator accounts (id, secret) are cached in each process for this long: a rotated secret
 # takes effect everywhere within it.
 WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
+# Wallet currencies are ISO 4217 codes; codes agreed with the PLATFORM beyond those (3-4
+# capital letters or digits, as launch URLs carry them), comma-separated: "MBTC,USDT".
+WALLET_CUSTOM_CURRENCIES = [c.strip().upper() for c in env.list("WALLET_CUSTOM_CURRENCIES", default=[])]
+if any(not re.fullmatch(r"[A-Z0-9]{3,4}", code) for code in WALLET_CUSTOM_CURRENCIES):
+    raise environ.ImproperlyConfigured("WALLET_CUSTOM_CURRENCIES: codes of 3-4 letters or digits")
 # A request_timestamp older than this (seconds), or more than WALLET_MAX_REQUEST_SKEW in the
 # future, is refused (OP_20) and counted as a security event: the PLATFORM's signatures never
 # cover `data`, so a captured request must die soon. 6 hours covers the PLATFORM's retries of

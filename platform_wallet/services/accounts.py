@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from platform_wallet.models import Operator, Player, Wallet
@@ -14,7 +15,21 @@ from platform_wallet.services.sessions import sessions_end_for_player
 
 # Spec, Important notes 5: no STRING parameter may contain the symbol |.
 _NO_PIPE = re.compile(r"^[^|]*$")
-_CURRENCY = re.compile(r"^[A-Z0-9]{3,4}$")
+_ISO_4217 = re.compile(r"[A-Z]{3}")
+
+
+def currency_code_check(currency: str) -> str:
+    """A wallet currency: an ISO 4217 code (three letters, e.g. EUR) or one of the custom codes
+    agreed with the PLATFORM (WALLET_CUSTOM_CURRENCIES, e.g. mBTC written as MBTC). Raises
+    ValueError naming the problem."""
+    code = currency.strip().upper()
+    if _ISO_4217.fullmatch(code) or code in settings.WALLET_CUSTOM_CURRENCIES:
+        return code
+    custom = ", ".join(settings.WALLET_CUSTOM_CURRENCIES) or "none configured"
+    raise ValueError(
+        f"currency {currency!r} is not an ISO 4217 code (three letters, e.g. EUR) nor a "
+        f"custom code of WALLET_CUSTOM_CURRENCIES ({custom})"
+    )
 
 
 def _check_string(name: str, value: str, max_length: int) -> str:
@@ -74,9 +89,7 @@ def player_upsert(
     user_id = _check_string("user_id", user_id, 70)
     user_name = _check_string("user_name", user_name, 255)
     country = _check_string("country", country, 100)
-    currency = currency.strip().upper()
-    if not _CURRENCY.match(currency):
-        raise ValueError("currency must be 3 or 4 letters or digits (ISO 4217)")
+    currency = currency_code_check(currency)
     if display_name:
         display_name = _check_string("display_name", display_name, 100)
     player, created = Player.objects.update_or_create(
