@@ -206,7 +206,9 @@ WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
 WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
 # Wallet currencies are ISO 4217 codes; codes agreed with the PLATFORM beyond those (3-4
 # capital letters or digits, as launch URLs carry them), comma-separated: "MBTC,USDT".
-WALLET_CUSTOM_CURRENCIES = [c.strip().upper() for c in env.list("WALLET_CUSTOM_CURRENCIES", default=[])]
+WALLET_CUSTOM_CURRENCIES = [
+    code.strip().upper() for code in env.list("WALLET_CUSTOM_CURRENCIES", default=[])
+]
 if any(not re.fullmatch(r"[A-Z0-9]{3,4}", code) for code in WALLET_CUSTOM_CURRENCIES):
     raise environ.ImproperlyConfigured("WALLET_CUSTOM_CURRENCIES: codes of 3-4 letters or digits")
 # A request_timestamp older than this (seconds), or more than WALLET_MAX_REQUEST_SKEW in the
