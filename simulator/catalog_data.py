@@ -217,4 +217,3 @@ def game_by_id(game_id: int, *, count: int = DEFAULT_GAME_COUNT) -> dict[str, An
         if game["id"] == int(game_id):
             return game
     return None
-
