@@ -15,7 +15,8 @@ Interface::
     request.headers     # Content-Type, X-Operator-Id, X-Authorization = sha1(command + secret)
     answer = check_answer(credentials, status_code=200, content_type=..., content=b"...",
                           request=request)   # request=None: the echo is not compared
-    answer = post(credentials, "http://host/api/wallet/", request, timeout=5)  # over HTTP
+    answer = post(credentials, "http://host/api/wallet/", request, timeout=5,
+                  session=None)   # over HTTP (requests; a Session to keep connections)
     answer.status       # "OK" | "ERROR"
     answer.data         # the response's data, numbers with a fraction parsed as Decimal
     answer.error_code   # "OP_xx" for an ERROR, else None
@@ -30,6 +31,7 @@ secret), and the request passed back unchanged (when `request` is given). Anythi
 "content_type", "envelope", "response_hash", "request_echo" or "error_code"; `http_status` is
 the answer's HTTP status (None without an answer).
 
+`Credentials`, `SignedRequest` and `WalletAnswer` are frozen dataclasses.
 `changebalance_data(...)` is a changebalance's data, every field the spec names, stamped now.
 Helpers: `sha1`, `authorization`, `request_hash`, `response_hash`, `utc_timestamp`, `dumps`.
 """
