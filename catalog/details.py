@@ -45,13 +45,19 @@ def details_check(details: Any) -> None:
             check.http_url(picture, "thumbnail")
 
 
+def _mapping(details: Any) -> Mapping[str, Any]:
+    """Stored details as a mapping: anything else (a list, a string) reads as empty."""
+    return details if isinstance(details, Mapping) else {}
+
+
 def thumbnail_url(details: Mapping[str, Any] | None, *, size: int = THUMBNAIL_SIZE) -> str:
     """The smallest thumbnail at least `size` pixels wide, else the largest; "" when none."""
-    thumbnails = (details or {}).get("thumbnails")
+    details = _mapping(details)
+    thumbnails = details.get("thumbnails")
     if isinstance(thumbnails, str):
         return _url(thumbnails)
     if not isinstance(thumbnails, Mapping):
-        return _url((details or {}).get("thumbnail"))
+        return _url(details.get("thumbnail"))
     sized: list[tuple[int, str]] = []
     unsized: list[str] = []
     for key, value in thumbnails.items():
@@ -73,7 +79,7 @@ def thumbnail_url(details: Mapping[str, Any] | None, *, size: int = THUMBNAIL_SI
 def description(details: Mapping[str, Any] | None, language: str = "en") -> str:
     """The description in `language` (e.g. "de-DE"), else its base language, else English,
     else any; a plain string description is returned as it is."""
-    value = (details or {}).get("description")
+    value = _mapping(details).get("description")
     if isinstance(value, str):
         return value
     if not isinstance(value, Mapping):
@@ -88,5 +94,5 @@ def description(details: Mapping[str, Any] | None, language: str = "en") -> str:
 
 def languages(details: Mapping[str, Any] | None) -> list[str]:
     """The languages the description is translated into."""
-    value = (details or {}).get("description")
+    value = _mapping(details).get("description")
     return sorted(str(k) for k in value) if isinstance(value, Mapping) else []
