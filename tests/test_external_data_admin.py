@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backoffice.admin_helpers import csv_cell, pretty_json
+from backoffice.hand_history import HandHistoryResult
 from platform_wallet.models import ApiErrorLog, Operator, Transaction
 from reporting.models import BusinessReport, BusinessReportRow
 from simulator.server import RunningSimulator
@@ -200,3 +201,17 @@ def test_issue10_business_report_csv_neutralises_platform_strings_keeps_negative
     assert row["entity_name"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert row["gross_gaming_revenue"] == "-5.00"  # a number a spreadsheet still adds up
     assert row["currency"] == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        ("https://rounds.example/r/1", "https://rounds.example/r/1"),
+        ("javascript:alert(1)", None),
+        ("https://", None),
+        ("https:///path-without-host", None),
+        ("data:text/html,<b>x</b>", None),
+    ],
+)
+def test_issue10_hand_history_link_only_when_http_with_a_host(url: str, link: str | None) -> None:
+    assert HandHistoryResult(type="url", url=url).safe_url == link
