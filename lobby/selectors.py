@@ -124,6 +124,9 @@ def lobby_tiles(*, operator: Operator) -> list[Lobby]:
 
 
 def lobby_get_available(*, operator: Operator, lobby_id: str) -> Lobby | None:
+    """An available lobby that can be launched: the same lobbies as the tiles."""
+    if not check.is_identifier(lobby_id):
+        return None
     return lobby_list_available(operator=operator).filter(lobby_id=lobby_id).first()
 
 

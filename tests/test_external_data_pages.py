@@ -100,3 +100,11 @@ def test_issue10_thumbnails_are_http_only_when_read(bad_catalog: None) -> None:
     assert Game.objects.get(game_id=7).thumbnail_url == ""
     assert Game.objects.get(game_id=8).thumbnail_url == ""
     assert Game.objects.get(game_id=9).thumbnail_url == ""
+
+
+def test_issue10_a_lobby_not_shown_cannot_be_launched_either(
+    player_client: Client, bad_catalog: None
+) -> None:
+    response = player_client.post("/play/lobby/a%20b/", follow=True)
+    assert response.status_code == 200
+    assert "This lobby is not available." in response.content.decode()
