@@ -8,7 +8,7 @@ money moves only through the ledger service (manual adjustments: `backoffice`), 
 
 from __future__ import annotations
 
-import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -1113,17 +1113,16 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
-def _token_masked(body: str) -> Any:
+# "token": "<value>" anywhere in the body's text (the value: JSON string characters, escapes).
+_TOKEN_IN_TEXT = re.compile(r'("token"\s*:\s*")((?:[^"\\]|\\.){0,6})(?:[^"\\]|\\.)*"')
+
+
+def _token_masked(body: str) -> str:
     """The request as staff see it: a game session token is a credential, only its first
-    characters are shown."""
-    try:
-        request = json.loads(body, parse_float=Decimal)
-    except ValueError:
-        return body
-    data = request.get("data") if isinstance(request, dict) else None
-    if isinstance(data, dict) and isinstance(data.get("token"), str) and data["token"]:
-        data["token"] = f"{data['token'][:6]}…"
-    return request
+    characters are shown. Masked in the text itself, so that it is masked too when the body
+    cannot be decoded or indented (cut at 20,000 characters, malformed, nested too deeply) and
+    `pretty_json` shows the raw text."""
+    return _TOKEN_IN_TEXT.sub(r'\1\2…"', body)
 
 
 # --- The API error log -------------------------------------------------------------------------
