@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_celery_beat",
+    "audit",
     "platform_wallet",
     "catalog",
     "reporting",
@@ -164,6 +165,13 @@ BALANCE_LIMIT_ALERT_THRESHOLD = env.str("BALANCE_LIMIT_ALERT_THRESHOLD", default
 BALANCE_LIMIT_ALERT_THRESHOLDS = env.dict("BALANCE_LIMIT_ALERT_THRESHOLDS", default={})
 # GGR limits (deprecated API) usage at or over this percentage raises an alert.
 GGR_LIMIT_ALERT_PERCENT = env.str("GGR_LIMIT_ALERT_PERCENT", default="90")
+
+# --- Staff money ------------------------------------------------------------------------------
+# A manual adjustment whose absolute amount is above this (in the wallet's currency) waits for
+# a second staff member's approval before money moves; per currency with
+# ADJUSTMENT_APPROVAL_THRESHOLDS="EUR=1000,JPY=150000".
+ADJUSTMENT_APPROVAL_THRESHOLD = env.str("ADJUSTMENT_APPROVAL_THRESHOLD", default="1000")
+ADJUSTMENT_APPROVAL_THRESHOLDS = env.dict("ADJUSTMENT_APPROVAL_THRESHOLDS", default={})
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

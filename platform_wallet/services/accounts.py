@@ -6,8 +6,11 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from platform_wallet.models import Operator, Player, Wallet
 from platform_wallet.services.ledger import wallet_open
 from platform_wallet.services.operators import operator_cache_clear
@@ -110,15 +113,37 @@ def player_upsert(
     return player, wallet, created
 
 
-def player_block(*, player: Player, reason: str) -> None:
-    """Block a player: no launch, no BET (OP_33); open game sessions end. WINs still credit."""
+def player_block(*, player: Player, reason: str, actor: AbstractBaseUser | None = None) -> None:
+    """Block a player: no launch, no BET (OP_33); open game sessions end. WINs still credit.
+
+    Recorded in the audit trail with `actor` (None: a command or the system), in the same
+    transaction. Raises ValueError without a reason."""
     if not reason.strip():
         raise ValueError("Blocking a player needs a reason")
-    Player.objects.filter(pk=player.pk).update(is_blocked=True, blocked_reason=reason.strip()[:255])
-    sessions_end_for_player(player=player, reason=f"blocked: {reason.strip()}")
+    with transaction.atomic():
+        Player.objects.filter(pk=player.pk).update(
+            is_blocked=True, blocked_reason=reason.strip()[:255]
+        )
+        ended = sessions_end_for_player(player=player, reason=f"blocked: {reason.strip()}")
+        audit_record(
+            actor=actor,
+            action=AuditAction.PLAYER_BLOCKED,
+            target=player,
+            details={"reason": reason.strip(), "sessions_ended": ended},
+        )
     player.refresh_from_db()
 
 
-def player_unblock(*, player: Player) -> None:
-    Player.objects.filter(pk=player.pk).update(is_blocked=False, blocked_reason="")
+def player_unblock(
+    *, player: Player, reason: str = "", actor: AbstractBaseUser | None = None
+) -> None:
+    """Unblock a player, recorded in the audit trail with `actor` and `reason`."""
+    with transaction.atomic():
+        Player.objects.filter(pk=player.pk).update(is_blocked=False, blocked_reason="")
+        audit_record(
+            actor=actor,
+            action=AuditAction.PLAYER_UNBLOCKED,
+            target=player,
+            details={"reason": reason.strip()},
+        )
     player.refresh_from_db()
