@@ -54,6 +54,7 @@ from platform_wallet.models import (
     TransactionStatus,
     Wallet,
 )
+from platform_wallet.services.limits import limits_save
 from platform_wallet.services.operators import parse_networks
 
 
@@ -225,7 +226,9 @@ class OperatorAdmin(admin.ModelAdmin):
         form = RotateSecretForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             staff_services.operator_secret_rotate(
-                operator=operator, secret_key=form.cleaned_data["secret_key"]
+                operator=operator,
+                secret_key=form.cleaned_data["secret_key"],
+                staff=request_staff(request),
             )
             self.log_change(request, operator, "Rotated the secret key.")
             self.message_user(
@@ -524,6 +527,14 @@ class PlayerAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "can_block": self.has_block_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not ResponsibleGamblingLimits:
+            return super().save_formset(request, form, formset, change)
+        for limits in formset.save(commit=False):  # recorded in the audit trail
+            limits_save(limits=limits, actor=request_staff(request))
+        formset.save_m2m()
+        return None
+
 
 def _limits_summary(limits: ResponsibleGamblingLimits) -> str:
     parts = []
@@ -566,6 +577,11 @@ class ResponsibleGamblingLimitsAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["player"] if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: ResponsibleGamblingLimits, form: Any, change: bool
+    ) -> None:
+        limits_save(limits=obj, actor=request_staff(request))  # recorded in the audit trail
 
 
 # --- Wallets and the ledger --------------------------------------------------------------------

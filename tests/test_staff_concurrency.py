@@ -188,7 +188,8 @@ def test_issue10_concurrent_audit_appends_chain_one_after_the_other(wallet: Wall
         return event.seq
 
     results = run_at_once(2, append)
-    assert sorted(results) == [1, 2], results
+    assert not any(isinstance(r, BaseException) for r in results), results
+    assert sorted(results) == [1, 2]
     report = audit_chain_verify()
     assert report.intact and report.count == 2
     first, second = AuditEvent.objects.order_by("seq")
