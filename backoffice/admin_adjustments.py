@@ -181,7 +181,8 @@ class ManualAdjustmentAdmin(admin.ModelAdmin):
                 adjustment,
                 f"{adjustment.amount} {adjustment.currency}: {adjustment.reason}",
             )
-            self.message_user(request, outcome, messages.SUCCESS)
+            applied = adjustment.status == AdjustmentStatus.APPLIED
+            self.message_user(request, outcome, messages.SUCCESS if applied else messages.INFO)
         if adjustment.status == AdjustmentStatus.APPLIED:
             return HttpResponseRedirect(reverse("admin:backoffice_manualadjustment_changelist"))
         return HttpResponseRedirect(

@@ -63,7 +63,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="target")
     def target_link(self, obj: AuditEvent) -> str:
         app_label, _dot, model_name = obj.target_type.partition(".")
-        label = f"{obj.target_type} {obj.target_id}: {obj.target_repr}"
+        label = f"{model_name} {obj.target_repr or obj.target_id}"
         try:
             url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.target_id])
         except NoReverseMatch:
@@ -73,11 +73,8 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="details")
     def summary(self, obj: AuditEvent) -> str:
         details: dict[str, Any] = obj.details if isinstance(obj.details, dict) else {}
-        parts = [
-            f"{key}: {value}"
-            for key, value in details.items()
-            if key in ("amount", "currency", "reason", "status", "rejection_reason")
-        ]
+        shown = ("amount", "currency", "status", "reason", "rejection_reason", "changes")
+        parts = [f"{key}: {details[key]}" for key in shown if key in details]
         return "; ".join(parts)[:200]
 
     @admin.display(description="details")

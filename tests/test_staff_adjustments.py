@@ -213,6 +213,20 @@ def test_issue10_thresholds_come_from_settings_per_currency(
     assert submit(finance_user, jpy, "150000.01").request.status == AdjustmentStatus.PENDING
 
 
+@pytest.mark.parametrize(
+    ("default", "per_currency"), [("lots", {}), ("1000", {"JPY": "-5"}), ("NaN", {})]
+)
+def test_issue10_a_bad_threshold_setting_stops_the_start_up(
+    settings, default: str, per_currency: dict[str, str]
+) -> None:
+    from backoffice.checks import approval_thresholds_check
+
+    settings.ADJUSTMENT_APPROVAL_THRESHOLD = default
+    settings.ADJUSTMENT_APPROVAL_THRESHOLDS = per_currency
+    [error] = approval_thresholds_check()
+    assert error.id == "backoffice.E001" and "ADJUSTMENT_APPROVAL_THRESHOLD" in error.msg
+
+
 def test_issue10_a_large_debit_beyond_the_balance_is_refused_at_once(
     finance_user: User, wallet: Wallet
 ) -> None:
