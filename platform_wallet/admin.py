@@ -664,6 +664,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "transaction_link",
         "reason",
         "created_by",
+        "approved_by",
         "created_at",
     )
 
