@@ -22,7 +22,7 @@ class Command(BaseCommand):
             broken = report.broken
             raise CommandError(
                 f"Audit trail BROKEN at event seq {broken.seq} (id {broken.pk}): {broken.why}. "
-                f"{report.count} events before it are intact."
+                f"The {report.count} event(s) before it are intact."
             )
         self.stdout.write(
             f"Audit trail intact: {report.count} events; head seq {report.head_seq}, "
