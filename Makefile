@@ -34,7 +34,7 @@ test-sqlite: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy .
+	DJANGO_DEBUG=true $(BIN)/mypy .  # django-stubs loads the settings
 
 bench: install
 	$(BIN)/python bench/wallet_bench.py $(BENCH_ARGS)

@@ -10,7 +10,14 @@ Pages (each app's `admin.py`; shared pieces in `backoffice.admin_helpers`):
 - Players: search by user id or name, wallets read-only, block / unblock with a reason,
   responsible-gambling limits (OP_32 on BET), "has a negative wallet" filter.
 - Manual adjustments (`backoffice.ManualAdjustment`, the ledger's ADJUSTMENT entries): "Add" is
-  the credit/debit form, through `services.ledger.wallet_adjust`, with the staff member.
+  the credit/debit form (`admin_adjustments`), through `backoffice.adjustments` and
+  `services.ledger.wallet_adjust`, with the staff member. Each form carries an idempotency key
+  held by a unique constraint (sent twice, it moves money once); above
+  ADJUSTMENT_APPROVAL_THRESHOLD(S) the adjustment request waits for a second staff member, who
+  approves it (on the dashboard or the request's page) or rejects it with a reason.
+- Audit trail (`audit.AuditEvent`, `admin_audit`): staff actions on money and players,
+  append-only and hash-chained (`manage.py verify_audit_trail`), view-only, filtered by actor,
+  action and target; a player's page links to the player's events.
 - Game sessions (active / expired / ended, revoke), rounds (derived totals, transactions
   inline), transactions (filters, context, round link, hand history), ledger entries and the
   API error log: read-only for everyone.
@@ -21,9 +28,10 @@ Pages (each app's `admin.py`; shared pieces in `backoffice.admin_helpers`):
 - Scheduled jobs: django-celery-beat's periodic tasks plus "Run now, here" and the "Run a
   PLATFORM job now" page (`backoffice.jobs`, the same services the Celery tasks call).
 
-Roles (`backoffice.roles`, groups created by migration 0002): Support (players, sessions,
-transactions, API log; block, revoke, hand history, limits) and Finance (reports,
-reconciliation, balance limits, manual adjustments, run the jobs). Custom permissions live on
-`backoffice.StaffAccess`: block_player, revoke_session, adjust_wallet, rotate_operator_secret,
-fetch_hand_history, run_jobs.
+Roles (`backoffice.roles`, groups created by migrations 0002 and 0004): Support (players,
+sessions, transactions, API log; block, revoke, hand history, limits) and Finance (reports,
+reconciliation, balance limits, manual adjustments and approving others' large ones, the audit
+trail, run the jobs). Custom permissions live on `backoffice.StaffAccess`: block_player,
+revoke_session, adjust_wallet, approve_adjustment, rotate_operator_secret, fetch_hand_history,
+run_jobs.
 """

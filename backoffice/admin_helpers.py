@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from platform_client import validation
+
 
 class ReadOnlyAdminMixin:
     """Staff may look, never write: no add, change or delete from the admin, for anyone.
@@ -101,14 +103,43 @@ def json_text(value: Any, level: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+PRETTY_MAX_DEPTH = 50
+PRETTY_MAX_CHARS = 1_000_000
+
+
 def pretty_json(value: Any) -> SafeString:
-    """JSON (a decoded value, or a string holding JSON) indented for reading."""
-    if isinstance(value, str | bytes):
+    """JSON (a decoded value, or a string holding JSON) indented for reading, escaped.
+
+    Never crashes on what is stored (issue 10): text that is not JSON, is larger than
+    PRETTY_MAX_CHARS or nested deeper than PRETTY_MAX_DEPTH (json.loads and the indenting would
+    recurse into a RecursionError) is shown as the raw text instead, cut at PRETTY_MAX_CHARS; a
+    decoded value that cannot be indented safely is named, not shown."""
+    raw: str | None = None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        raw = value
+        if len(raw) > PRETTY_MAX_CHARS:
+            return _raw_text(raw)
         try:
-            value = json.loads(value, parse_float=Decimal)
-        except ValueError:
-            return format_html('<pre class="bo-json">{}</pre>', value)
+            value = json.loads(raw, parse_float=Decimal)
+        except (ValueError, RecursionError):
+            return _raw_text(raw)
+    try:
+        validation.json_document(
+            value, "the value", max_depth=PRETTY_MAX_DEPTH, max_chars=PRETTY_MAX_CHARS
+        )
+    except validation.InvalidValue as problem:
+        if raw is not None:
+            return _raw_text(raw)
+        return format_html('<pre class="bo-json bo-json-raw">(not shown: {})</pre>', problem)
     return format_html('<pre class="bo-json">{}</pre>', json_text(value))
+
+
+def _raw_text(raw: str) -> SafeString:
+    more = len(raw) - PRETTY_MAX_CHARS
+    shown = raw[:PRETTY_MAX_CHARS] + (f"… ({more} more characters)" if more > 0 else "")
+    return format_html('<pre class="bo-json bo-json-raw">{}</pre>', shown)
 
 
 def mask_secret(secret: str) -> str:
@@ -223,15 +254,32 @@ def reason_action(
     return TemplateResponse(request, "admin/backoffice/reason_action.html", context)
 
 
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, CSV Injection):
+# such a string cell gets a leading "'", which makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV export writes it: None is empty; a string that a spreadsheet would read
+    as a formula is neutralised with a leading "'"; numbers (Decimal, int), dates and booleans
+    are written as they are, so that -5.00 stays a number."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(
     *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> HttpResponse:
+    """A CSV download; every cell goes through `csv_cell` (no formula injection)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(header)
+    writer.writerow([csv_cell(name) for name in header])
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return response
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from platform_client import validation
 from platform_client.client import PlatformApiError
 from platform_wallet.models import Transaction
 from reporting.errors import ReportingError
@@ -25,10 +25,12 @@ class HandHistoryResult:
 
     @property
     def safe_url(self) -> str | None:
-        """The PLATFORM's link, only when it is an http(s) address (never javascript: etc.)."""
-        if self.url and urlsplit(self.url).scheme in {"http", "https"}:
-            return self.url
-        return None
+        """The PLATFORM's link, only when it is an http(s) address with a host (never
+        javascript:, data: etc.; `platform_client.validation.http_url`)."""
+        try:
+            return validation.http_url(self.url, "url") if self.url else None
+        except validation.InvalidValue:
+            return None
 
 
 def hand_history_for_staff(*, transaction: Transaction) -> HandHistoryResult:

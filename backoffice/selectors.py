@@ -1,4 +1,5 @@
-"""Reads for the backoffice: the dashboard's figures, session states, round totals."""
+"""Reads for the backoffice: the dashboard's figures, session states, round totals, adjustments
+waiting for approval."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from backoffice.models import AdjustmentRequest, AdjustmentStatus
 from platform_wallet.models import (
     ApiErrorLog,
     GameSession,
@@ -202,6 +204,22 @@ def api_errors_since(*, since: dt.datetime) -> list[ErrorCount]:
 
 def wallets_negative_count() -> int:
     return Wallet.objects.filter(balance__lt=0).count()
+
+
+# --- Adjustments waiting for a second person --------------------------------------------------
+
+
+def adjustments_pending(*, limit: int = 50) -> list[AdjustmentRequest]:
+    """The oldest adjustment requests still waiting for approval (the dashboard's list)."""
+    return list(
+        AdjustmentRequest.objects.filter(status=AdjustmentStatus.PENDING)
+        .select_related("wallet__player", "requested_by")
+        .order_by("requested_at", "pk")[:limit]
+    )
+
+
+def adjustments_pending_count() -> int:
+    return AdjustmentRequest.objects.filter(status=AdjustmentStatus.PENDING).count()
 
 
 # --- Balance limits (reporting) ----------------------------------------------------------------

@@ -1,21 +1,22 @@
 """What staff do in the backoffice, as services: the admin's actions and forms call these.
 
-Money moves only through `platform_wallet.services.ledger.wallet_adjust`; blocking, sessions
-and operator accounts go through the wallet's own services.
+Manual adjustments are `backoffice.adjustments` (money moves only through
+`platform_wallet.services.ledger.wallet_adjust`); blocking, sessions and operator accounts go
+through the wallet's own services. Every action on money and players is written to the audit
+trail (`audit.services.audit_record`) in the action's own transaction.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from catalog.models import Game, Lobby
-from platform_wallet.models import GameSession, LedgerEntry, Operator, Player, Wallet
+from platform_wallet.models import GameSession, Operator, Player
 from platform_wallet.services.accounts import player_block, player_unblock
-from platform_wallet.services.ledger import wallet_adjust
 from platform_wallet.services.operators import operator_cache_clear
 from platform_wallet.services.sessions import session_end
 
@@ -25,38 +26,43 @@ def _staff_name(staff: AbstractBaseUser) -> str:
 
 
 def player_block_by_staff(*, player: Player, reason: str, staff: AbstractBaseUser) -> None:
-    """Block a player (no launch, no BET: OP_33; open sessions end), naming the staff member."""
-    player_block(player=player, reason=f"{reason.strip()} (by {_staff_name(staff)})")
+    """Block a player (no launch, no BET: OP_33; open sessions end), naming the staff member;
+    recorded in the audit trail."""
+    player_block(player=player, reason=f"{reason.strip()} (by {_staff_name(staff)})", actor=staff)
 
 
 def player_unblock_by_staff(*, player: Player, reason: str, staff: AbstractBaseUser) -> None:
+    """Unblock a player; recorded in the audit trail. Raises ValueError without a reason."""
     if not reason.strip():
         raise ValueError("Unblocking a player needs a reason")
-    player_unblock(player=player)
+    player_unblock(player=player, reason=reason, actor=staff)
 
 
 def session_revoke(*, session: GameSession, reason: str, staff: AbstractBaseUser) -> None:
-    """End a game session now: the PLATFORM's next BET with its token is OP_21."""
+    """End a game session now: the PLATFORM's next BET with its token is OP_21. Recorded in the
+    audit trail (against the player; the token is never written there). Raises ValueError
+    without a reason."""
     if not reason.strip():
         raise ValueError("Revoking a session needs a reason")
-    session_end(session=session, reason=f"revoked by {_staff_name(staff)}: {reason.strip()}")
-
-
-def wallet_adjust_by_staff(
-    *, wallet: Wallet, amount: Decimal, reason: str, staff: AbstractBaseUser
-) -> LedgerEntry:
-    """A manual credit (amount > 0) or debit (amount < 0), recorded with the staff member.
-
-    A debit never takes the balance below zero (the ledger refuses it)."""
-    if not staff.pk:
-        raise ValueError("A manual adjustment is made by a staff member")
-    return wallet_adjust(wallet=wallet, amount=amount, reason=reason, staff=staff)
+    with transaction.atomic():
+        session_end(session=session, reason=f"revoked by {_staff_name(staff)}: {reason.strip()}")
+        audit_record(
+            actor=staff,
+            action=AuditAction.SESSION_REVOKED,
+            target=session.player,
+            details={"session": session.pk, "reason": reason.strip()},
+        )
 
 
 @transaction.atomic
-def operator_secret_rotate(*, operator: Operator, secret_key: str) -> None:
+def operator_secret_rotate(
+    *, operator: Operator, secret_key: str, staff: AbstractBaseUser | None = None
+) -> None:
     """Set the secret key the PLATFORM gave us for this operator id; every later call is
-    verified with it (other processes see it within WALLET_OPERATOR_CACHE_SECONDS)."""
+    verified with it (other processes see it within WALLET_OPERATOR_CACHE_SECONDS). The audit
+    trail records that it happened and who did it, never the secret.
+
+    Raises ValueError for a key shorter than 8 characters or containing '|'."""
     secret_key = secret_key.strip()
     if len(secret_key) < 8:
         raise ValueError("A secret key has at least 8 characters")
@@ -64,6 +70,7 @@ def operator_secret_rotate(*, operator: Operator, secret_key: str) -> None:
         raise ValueError("A secret key must not contain '|'")
     Operator.objects.filter(pk=operator.pk).update(secret_key=secret_key)
     operator.secret_key = secret_key
+    audit_record(actor=staff, action=AuditAction.OPERATOR_SECRET_ROTATED, target=operator)
     operator_cache_clear()
     # and again once committed, so that no call in between caches the old secret
     transaction.on_commit(operator_cache_clear)

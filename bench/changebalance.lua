@@ -1,6 +1,7 @@
 -- wrk script: signed changebalance BETs, each with a new transaction_id, spread over players.
--- Environment (set by wallet_bench.py): BENCH_OPERATOR, BENCH_AUTH, BENCH_HASH, BENCH_TS,
--- BENCH_TOKENS (comma-separated "user_id:token" pairs).
+-- Environment (set by wallet_bench.py): BENCH_OPERATOR, BENCH_AUTH (X-Authorization), BENCH_BODY
+-- (the signed body, from simulator.wallet_protocol, with {id}, {user_id} and {token} to fill in),
+-- BENCH_TOKENS (comma-separated "user_id:token" pairs), BENCH_ID_BASE.
 
 local threads = {}
 local counter = 0
@@ -21,6 +22,7 @@ function init(args)
   next_id = (os.getenv("BENCH_ID_BASE") + 0) + thread_no * 100000000
   requests_sent = 0
   errors = 0
+  body_template = os.getenv("BENCH_BODY")
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json; charset=utf-8"
   wrk.headers["X-Operator-Id"] = os.getenv("BENCH_OPERATOR")
@@ -31,13 +33,8 @@ function request()
   next_id = next_id + 1
   requests_sent = requests_sent + 1
   local p = players[(next_id % #players) + 1]
-  local body = string.format(
-    '{"command":"changebalance","request_timestamp":"%s","hash":"%s","data":{' ..
-    '"transaction_type":"BET","amount":0.10,"currency_code":"EUR","transaction_id":%d,' ..
-    '"transaction_timestamp":"%s","round_id":%d,"round_finished":true,"game_id":200,' ..
-    '"user_id":"%s","token":"%s","context":{"reason":"SPIN","history_id":"h%d"}}}',
-    os.getenv("BENCH_TS"), os.getenv("BENCH_HASH"), next_id, os.getenv("BENCH_TS"), next_id,
-    p.user_id, p.token, next_id)
+  local values = {id = string.format("%d", next_id), user_id = p.user_id, token = p.token}
+  local body = string.gsub(body_template, "{([%w_]+)}", values)
   return wrk.format(nil, nil, nil, body)
 end
 

@@ -16,7 +16,6 @@ Needs: PostgreSQL on 127.0.0.1:5432 (user postgres), `wrk` and `pgbench` (apt-ge
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import re
 import shutil
@@ -27,7 +26,10 @@ import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
+
+from simulator.wallet_protocol import Credentials, changebalance_data, sign_request
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
@@ -35,8 +37,9 @@ BENCH_DB = "casino_bench"
 PGBENCH_DB = "casino_pgbench"
 OPERATOR_ID = "bench-casino"
 SECRET = "bench-secret-key"
-TIMESTAMP = "2024-01-01 00:00:00"
 T_TX = "platform_wallet_transaction"
+# Stand-ins in the signed body for what changebalance.lua fills in per request.
+ID_MARK = 987654321987654321
 
 
 def sh(*args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
@@ -270,19 +273,43 @@ FRONTS = {
 }
 
 
+def signed_bet_template() -> tuple[str, str]:
+    """The X-Authorization header and the body of a signed changebalance BET, signed now (the
+    wallet refuses stale request timestamps), by the simulator's side of the protocol; in the
+    body {id}, {user_id} and {token} stand for what the wrk script fills in per request."""
+    request = sign_request(
+        Credentials(OPERATOR_ID, SECRET),
+        "changebalance",
+        changebalance_data(
+            token="{token}",  # noqa: S106 - a placeholder, filled in by the wrk script
+            user_id="{user_id}",
+            transaction_type="BET",
+            transaction_id=ID_MARK,
+            round_id=ID_MARK,
+            round_finished=True,
+            game_id=200,
+            currency_code="EUR",
+            amount=Decimal("0.10"),
+            reason="SPIN",
+            history_id="h{id}",
+        ),
+    )
+    return request.authorization, request.body.decode().replace(str(ID_MARK), "{id}")
+
+
 def measure_wallet(
     env: dict[str, str], pairs: list[tuple[str, str]], args: argparse.Namespace, id_base: int
 ) -> dict[str, int]:
     """Start gunicorn, warm it up for 3 s, then run wrk for the measured seconds."""
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
+    authorization, body = signed_bet_template()
     try:
         wrk_env = {
             **os.environ,
             "BENCH_OPERATOR": OPERATOR_ID,
-            "BENCH_AUTH": hashlib.sha1(f"changebalance{SECRET}".encode()).hexdigest(),
-            "BENCH_HASH": hashlib.sha1(f"changebalance{TIMESTAMP}{SECRET}".encode()).hexdigest(),
-            "BENCH_TS": TIMESTAMP,
+            "BENCH_AUTH": authorization,
+            "BENCH_BODY": body,
             "BENCH_TOKENS": ",".join(f"{u}:{t}" for u, t in pairs),
             "BENCH_ID_BASE": str(id_base),
         }

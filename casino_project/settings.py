@@ -8,6 +8,7 @@ DJANGO_SECRET_KEY and ALLOWED_HOSTS; the demo runs on an embedded SQLite databas
 from __future__ import annotations
 
 import ipaddress
+import re
 import sys
 from pathlib import Path
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_celery_beat",
+    "audit",
     "platform_wallet",
     "catalog",
     "reporting",
@@ -173,6 +175,13 @@ BALANCE_LIMIT_ALERT_THRESHOLDS = env.dict("BALANCE_LIMIT_ALERT_THRESHOLDS", defa
 # GGR limits (deprecated API) usage at or over this percentage raises an alert.
 GGR_LIMIT_ALERT_PERCENT = env.str("GGR_LIMIT_ALERT_PERCENT", default="90")
 
+# --- Staff money ------------------------------------------------------------------------------
+# A manual adjustment whose absolute amount is above this (in the wallet's currency) waits for
+# a second staff member's approval before money moves; per currency with
+# ADJUSTMENT_APPROVAL_THRESHOLDS="EUR=1000,JPY=150000".
+ADJUSTMENT_APPROVAL_THRESHOLD = env.str("ADJUSTMENT_APPROVAL_THRESHOLD", default="1000")
+ADJUSTMENT_APPROVAL_THRESHOLDS = env.dict("ADJUSTMENT_APPROVAL_THRESHOLDS", default={})
+
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,6 +224,19 @@ WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
 # after WALLET_OPERATOR_RETRY_SECONDS.
 WALLET_OPERATOR_CACHE_SECONDS = env.int("WALLET_OPERATOR_CACHE_SECONDS", 30)
 WALLET_OPERATOR_RETRY_SECONDS = env.float("WALLET_OPERATOR_RETRY_SECONDS", 2.0)
+# Wallet currencies are ISO 4217 codes; codes agreed with the PLATFORM beyond those (3-4
+# capital letters or digits, as launch URLs carry them), comma-separated: "MBTC,USDT".
+WALLET_CUSTOM_CURRENCIES = [
+    code.strip().upper() for code in env.list("WALLET_CUSTOM_CURRENCIES", default=[])
+]
+if any(not re.fullmatch(r"[A-Z0-9]{3,4}", code) for code in WALLET_CUSTOM_CURRENCIES):
+    raise environ.ImproperlyConfigured("WALLET_CUSTOM_CURRENCIES: codes of 3-4 letters or digits")
+# A request_timestamp older than this (seconds), or more than WALLET_MAX_REQUEST_SKEW in the
+# future, is refused (OP_20) and counted as a security event: the PLATFORM's signatures never
+# cover `data`, so a captured request must die soon. 6 hours covers the PLATFORM's retries of
+# queued WINs after an outage of ours of an evening (docs/security.md has the reasoning).
+WALLET_MAX_REQUEST_AGE = env.int("WALLET_MAX_REQUEST_AGE", 6 * 3600)
+WALLET_MAX_REQUEST_SKEW = env.int("WALLET_MAX_REQUEST_SKEW", 300)
 # Production fails closed (issue 10): an operator without an IP allow-list is refused (HTTP
 # 403) unless its account opts out explicitly (Operator.allow_any_address, "a private link").
 # Not read from the environment: the per-operator opt-out is the only way out.
@@ -231,7 +253,7 @@ for _network in WALLET_TRUSTED_PROXIES:
     except ValueError as _error:
         raise environ.ImproperlyConfigured(f"WALLET_TRUSTED_PROXIES: {_error}") from None
 # Gameplay API calls refused with 403 (or answered without a WalletCall) are logged at most
-# once per this many seconds and reason, with the number of calls the line stands for.
+# once per this many seconds, command and reason, with the number of calls the line stands for.
 WALLET_DENIED_LOG_SECONDS = env.float("WALLET_DENIED_LOG_SECONDS", 10.0)
 # Prepare the hot path's statements on PostgreSQL (saves their planning on every call). Turn
 # off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).

@@ -1,8 +1,14 @@
 """Reads for the lobby pages: the operator a visitor sees, the available games and lobbies,
-their pictures and descriptions, and the logged-in player's wallets."""
+their pictures and descriptions, and the logged-in player's wallets.
+
+The pages survive whatever is stored (issue 10): a game whose id or a lobby whose lobby_id
+cannot be put into a URL is not offered (the sync refuses such rows, but a row stored before,
+or written by hand, must not answer HTTP 500 to every player); pictures are http(s) only.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +18,10 @@ from django.db.models import Q, QuerySet
 
 from catalog import details as details_reader
 from catalog.models import Game, Lobby
+from platform_client import validation as check
 from platform_wallet.models import Operator, Player, Wallet
+
+logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = 300  # the lobby tiles are about 300 px wide on a large screen
 
@@ -40,8 +49,9 @@ def player_wallets(*, player: Player) -> list[Wallet]:
 
 
 def _available_games(*, operator: Operator) -> QuerySet[Game]:
+    """Playable games; a game id under 1 (never a PLATFORM id) fits no URL: never offered."""
     return Game.objects.filter(
-        operator=operator, enabled=True, listed=True, disabled_by_operator=False
+        operator=operator, enabled=True, listed=True, disabled_by_operator=False, game_id__gt=0
     )
 
 
@@ -97,7 +107,26 @@ def lobby_list_available(*, operator: Operator) -> QuerySet[Lobby]:
     ).order_by("vendor", "lobby_id")
 
 
+def lobby_tiles(*, operator: Operator) -> list[Lobby]:
+    """The lobbies shown as tiles: the available ones whose lobby_id can be put into the Play
+    URL (`platform_client.validation.identifier`); any other is left out and logged."""
+    tiles = []
+    for lobby in lobby_list_available(operator=operator):
+        if check.is_identifier(lobby.lobby_id):
+            tiles.append(lobby)
+        else:
+            logger.warning(
+                "lobby %s of %s not shown: its lobby_id cannot be put into a URL",
+                check.shown(lobby.lobby_id),
+                operator.operator_id,
+            )
+    return tiles
+
+
 def lobby_get_available(*, operator: Operator, lobby_id: str) -> Lobby | None:
+    """An available lobby that can be launched: the same lobbies as the tiles."""
+    if not check.is_identifier(lobby_id):
+        return None
     return lobby_list_available(operator=operator).filter(lobby_id=lobby_id).first()
 
 

@@ -137,7 +137,7 @@ def home(request: HttpRequest) -> HttpResponse:
             page=page,
             vendors=selectors.game_vendors(operator=operator),
             game_types=selectors.game_types(operator=operator),
-            lobbies=selectors.lobby_list_available(operator=operator),
+            lobbies=selectors.lobby_tiles(operator=operator),
             language=_language(request, player),
         )
     return render(request, "lobby/home.html", context)

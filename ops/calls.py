@@ -25,6 +25,7 @@ from platform_wallet.api import WalletCall, client_address, operator_header
 from platform_wallet.throttle import LogThrottle
 
 call_logger = logging.getLogger("wallet.calls")
+security_logger = logging.getLogger("wallet.security")
 OPERATOR_LOGGED_CHARS = 40  # of an operator id (or a path) no account was found for
 _unverified_lines: LogThrottle | None = None
 
@@ -68,6 +69,8 @@ def observe_wallet_call(
     metrics.wallet_call_observe(
         command=command, status=status, error_code=error_code, seconds=seconds
     )
+    if call is not None and call.security_event:
+        _security_event(call, meta)
     if status == "OK" and command == "ping":
         return
     level = logging.INFO
@@ -118,3 +121,23 @@ def observe_wallet_call(
         },
     )
     call_logger.handle(record)
+
+
+def _security_event(call: WalletCall, meta: Mapping[str, Any]) -> None:
+    """Count and log a refusal that may be an attack (a replayed, captured request)."""
+    event = str(call.security_event)
+    metrics.wallet_security_events.labels(event).inc()
+    client_ip = client_address(meta)
+    security_logger.warning(
+        "security event %s: %s refused (operator=%s client_ip=%s)",
+        event,
+        call.command,
+        call.operator_id,
+        client_ip,
+        extra={
+            "security_event": event,
+            "command": call.command,
+            "operator": call.operator_id,
+            "client_ip": client_ip,
+        },
+    )

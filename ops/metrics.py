@@ -39,6 +39,12 @@ wallet_request_duration = Histogram(
     WALLET_LABELS,
     buckets=LATENCY_BUCKETS,
 )
+wallet_security_events = Counter(
+    "wallet_security_events",
+    "Correctly signed gameplay API calls refused as a security event, by event "
+    "(stale_request, future_request: request_timestamp outside the accepted window)",
+    ("event",),
+)
 http_rate_limited = Counter(
     "http_rate_limited",
     "Requests answered 429 by the rate limiter, by scope (pages, login)",

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,31 @@ class HandHistory:
     type: Literal["json", "url"]
     data: dict[str, Any] | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row of a PLATFORM list that was not stored: not of the documented shape, or not
+    fitting what we store and show.
+
+    `what` names the kind of row ("game", "lobby", "report row"); `id` is the row's id as a
+    message may show it (repr, shortened; "row N" when it has none); `key` is the id itself
+    when it could be read (a game id, a lobby id), else None; `reason` names the field.
+    """
+
+    what: str
+    id: str
+    reason: str
+    key: int | str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.id}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class CheckedList(Generic[T]):
+    """A list API's answer read row by row: the rows of the documented shape, and the ones
+    that were not (each named with its reason)."""
+
+    rows: tuple[T, ...]
+    rejected: tuple[RejectedRow, ...] = ()

@@ -8,7 +8,6 @@ money moves only through the ledger service (manual adjustments: `backoffice`), 
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -54,12 +53,13 @@ from platform_wallet.models import (
     TransactionStatus,
     Wallet,
 )
-from platform_wallet.redact import mask_token
+from platform_wallet.redact import mask_token, mask_tokens_in_text
 from platform_wallet.services.accounts import (
     check_allowed_ips,
     check_network_access,
     check_platform_url,
 )
+from platform_wallet.services.limits import limits_save
 
 
 def _game_title() -> Subquery:
@@ -294,7 +294,9 @@ class OperatorAdmin(admin.ModelAdmin):
         form = RotateSecretForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             staff_services.operator_secret_rotate(
-                operator=operator, secret_key=form.cleaned_data["secret_key"]
+                operator=operator,
+                secret_key=form.cleaned_data["secret_key"],
+                staff=request_staff(request),
             )
             self.log_change(request, operator, "Rotated the secret key.")
             self.message_user(
@@ -593,6 +595,14 @@ class PlayerAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "can_block": self.has_block_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not ResponsibleGamblingLimits:
+            return super().save_formset(request, form, formset, change)
+        for limits in formset.save(commit=False):  # recorded in the audit trail
+            limits_save(limits=limits, actor=request_staff(request))
+        formset.save_m2m()
+        return None
+
 
 def _limits_summary(limits: ResponsibleGamblingLimits) -> str:
     parts = []
@@ -635,6 +645,11 @@ class ResponsibleGamblingLimitsAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["player"] if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: ResponsibleGamblingLimits, form: Any, change: bool
+    ) -> None:
+        limits_save(limits=obj, actor=request_staff(request))  # recorded in the audit trail
 
 
 # --- Wallets and the ledger --------------------------------------------------------------------
@@ -717,6 +732,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "transaction_link",
         "reason",
         "created_by",
+        "approved_by",
         "created_at",
     )
 
@@ -1198,17 +1214,13 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
-def _token_masked(body: str) -> Any:
-    """The request as staff see it: a game session token is a credential, only its first
-    characters are shown."""
-    try:
-        request = json.loads(body, parse_float=Decimal)
-    except ValueError:
-        return body
-    data = request.get("data") if isinstance(request, dict) else None
-    if isinstance(data, dict) and isinstance(data.get("token"), str) and data["token"]:
-        data["token"] = mask_token(data["token"])  # (stored masked already: unchanged)
-    return request
+def _token_masked(body: str) -> str:
+    """The request as staff see it: a game session token is a credential, only its first and
+    last 4 characters are shown (`platform_wallet.redact`, the one masking helper). Masked in
+    the text itself, so that it is masked too when the body cannot be decoded or indented
+    (cut at 20,000 characters, malformed, nested too deeply) and `pretty_json` shows the raw
+    text; bodies stored since issue 10 are masked already (unchanged here)."""
+    return mask_tokens_in_text(body)
 
 
 # --- The API error log -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ mounted elsewhere).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,8 @@ class WalletCall:
     error_code: str | None
     user_id: str | None
     transaction_id: str | None
+    # A refusal that is a security event (a stale or future request_timestamp), else None.
+    security_event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ def serve_call(command: str, *, method: str, meta: Meta, read_body: Callable[[],
     raw = b""
     request_is_json = False
     data: dict[str, Any] = {}
+    security_event: str | None = None
     try:
         try:
             raw = read_body()
@@ -131,13 +135,14 @@ def serve_call(command: str, *, method: str, meta: Meta, read_body: Callable[[],
         try:
             body = protocol.parse_json(raw)
         except protocol.MalformedJSON as exc:
-            raise InvalidRequest(f"Malformed JSON: {exc}") from exc
+            raise InvalidRequest(f"Malformed JSON: {exc}", exc.key) from exc
         request_is_json = True
         data = _check_envelope(body, command, operator)
         answer = COMMANDS[command](operator, data)
         status, payload = "OK", answer
     except WalletError as exc:
         status, payload = "ERROR", {"error_code": str(exc.code), "error_message": exc.message}
+        security_event = getattr(exc, "security_event", None)
         _log_error(operator, command, exc.code, exc.message, data, raw)
     except (OperationalError, InterfaceError) as exc:
         code = ErrorCode.OP_47 if _is_timeout(exc) else ErrorCode.OP_50
@@ -170,6 +175,7 @@ def serve_call(command: str, *, method: str, meta: Meta, read_body: Callable[[],
         error_code=payload.get("error_code") if status == "ERROR" else None,
         user_id=_as_str(data.get("user_id")),
         transaction_id=_as_str(data.get("transaction_id")),
+        security_event=security_event,
     )
     return Answer(200, body_out, JSON_CONTENT_TYPE, call)
 
@@ -202,10 +208,41 @@ def _check_envelope(body: Any, command: str, operator: OperatorAccount) -> dict[
     expected = protocol.request_hash(command, timestamp, operator.secret_key)
     if not protocol.digests_match(received_hash, expected):
         raise WalletError(ErrorCode.OP_20)
+    _check_fresh(timestamp)
     data = body.get("data")
     if not isinstance(data, dict):
         raise InvalidRequest("data must be a JSON object", "data")
     return data
+
+
+# The wall clock the freshness check reads (tests of the spec's dated examples replace it).
+clock = time.time
+
+
+def _check_fresh(timestamp: str) -> None:
+    """The signature covers command and request_timestamp only, never `data`: a captured
+    request's headers and hash would carry any data for as long as its timestamp is accepted.
+    So a request older than WALLET_MAX_REQUEST_AGE, or more than WALLET_MAX_REQUEST_SKEW in
+    the future, is refused before anything is read or moved (docs/security.md)."""
+    sent = protocol.timestamp_epoch(timestamp)
+    if sent is None:
+        raise InvalidRequest(
+            "request_timestamp must be a UTC time as Y-m-d H:i:s", "request_timestamp"
+        )
+    age = clock() - sent
+    if age > settings.WALLET_MAX_REQUEST_AGE:
+        raise StaleRequest("stale_request", f"request_timestamp is {int(age)} s old")
+    if age < -settings.WALLET_MAX_REQUEST_SKEW:
+        raise StaleRequest("future_request", f"request_timestamp is {int(-age)} s in the future")
+
+
+class StaleRequest(WalletError):
+    """A correctly signed request outside the accepted time window: OP_20 (its signature is
+    no longer acceptable), counted and logged as a security event."""
+
+    def __init__(self, event: str, detail: str) -> None:
+        self.security_event = event
+        super().__init__(ErrorCode.OP_20, f"Invalid hash: {detail} (outside the accepted window)")
 
 
 def _log_error(

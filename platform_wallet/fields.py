@@ -13,7 +13,7 @@ from typing import Any
 from platform_wallet.errors import InvalidRequest
 
 MISSING = object()
-_DIGITS = re.compile(r"^[0-9]{1,20}$")
+_DIGITS = re.compile(r"[0-9]{1,20}")  # fullmatch: "123\n" is not an id
 BIGINT_MAX = 2**63 - 1
 CENT = Decimal("0.01")
 # DECIMAL(18,2): at most 16 digits before the point.
@@ -64,7 +64,7 @@ def integer_id(data: dict[str, Any], name: str, *, max_digits: int = 20) -> int:
     value = _get(data, name)
     if isinstance(value, bool) or value is None:
         raise InvalidRequest(f"data.{name} must be an integer", name)
-    if isinstance(value, str) and _DIGITS.match(value):
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
         value = int(value)
     if not isinstance(value, int):
         raise InvalidRequest(f"data.{name} must be an integer", name)

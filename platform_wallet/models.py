@@ -300,6 +300,15 @@ class LedgerEntry(models.Model):
         db_index=False,
         help_text="Staff member who made a manual adjustment.",
     )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        help_text="Second staff member who approved a large manual adjustment.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -15,11 +15,14 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+_TIMESTAMP_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def sha1_hex(*parts: str) -> str:
@@ -50,19 +53,57 @@ def utc_timestamp(now: dt.datetime | None = None) -> str:
     return now.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
 
 
+@lru_cache(maxsize=256)
+def timestamp_epoch(text: str) -> float | None:
+    """Seconds since the epoch of a `Y-m-d H:i:s` UTC timestamp (the spec's request_timestamp),
+    or None when `text` is not exactly that (another shape, or no such date: 2020-11-31).
+    Cached: the calls of one second share their timestamp."""
+    if len(text) != 19 or _TIMESTAMP_SHAPE.fullmatch(text) is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC).timestamp()
+    except ValueError:
+        return None
+
+
 class MalformedJSON(ValueError):
-    pass
+    """A body that is not one unambiguous JSON document. `key` names a duplicated key."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        self.key = key
+        super().__init__(message)
 
 
 def _reject_constant(name: str) -> Any:
     raise MalformedJSON(f"{name} is not valid JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: a key given twice ({"amount": 1.00,
+    "amount": 50.00}) is ambiguous (parsers disagree on which one wins) and is refused."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise MalformedJSON(f"duplicate key {key!r} in a JSON object", key)
+            seen.add(key)
+    return obj
+
+
 def parse_json(raw: bytes) -> Any:
-    """Parse a request body: floats become Decimal (never float), NaN/Infinity are refused."""
+    """Parse a request body: floats become Decimal (never float), NaN/Infinity and duplicate
+    keys are refused (MalformedJSON)."""
     try:
         text = raw.decode("utf-8")
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_unique_keys,
+        )
+    except MalformedJSON:
+        raise
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedJSON(str(exc)) from exc
 

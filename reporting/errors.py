@@ -17,3 +17,11 @@ class BusinessReportMissing(ReportingError):
 
 class HandHistoryUnavailable(ReportingError):
     """A hand history cannot be asked for (no history_id, or the game's vendor is unknown)."""
+
+
+class LimitsInvalid(ReportingError):
+    """The PLATFORM's balance limits do not fit what we store: nothing stored, no alert changed."""
+
+
+class HandHistoryInvalid(ReportingError):
+    """The PLATFORM's hand history cannot be shown safely (too deep, too large, not storable)."""

@@ -84,7 +84,11 @@ def catalog_sync_operator(self: Task, operator_pk: int) -> dict[str, Any] | None
     if operator is None:
         return None
     result = catalog_sync(operator=operator)
-    return {"operator": operator.operator_id, "result": str(result)}
+    return {
+        "operator": operator.operator_id,
+        "result": str(result),
+        "skipped": [str(row) for row in result.skipped],
+    }
 
 
 # --- Business report and reconciliation -------------------------------------------------------

@@ -217,25 +217,3 @@ def game_by_id(game_id: int, *, count: int = DEFAULT_GAME_COUNT) -> dict[str, An
         if game["id"] == int(game_id):
             return game
     return None
-
-
-def thumbnail_svg(*, title: str, subtitle: str, colour: str, width: int, height: int) -> str:
-    """A simple, self-contained SVG thumbnail (escaped text, no external resources)."""
-    from xml.sax.saxutils import escape
-
-    size = max(12, min(width, height) // 10)
-    # Shrink long titles to fit 90% of the width (a bold sans-serif letter is ~0.6 em wide).
-    title_size = min(size * 1.2, 0.9 * width / (0.6 * max(len(title), 1)))
-    subtitle_size = min(size * 0.8, 0.9 * width / (0.55 * max(len(subtitle), 1)))
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">'
-        f'<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">'
-        f'<stop offset="0" stop-color="{colour}"/><stop offset="1" stop-color="#0d1117"/>'
-        f"</linearGradient></defs>"
-        f'<rect width="100%" height="100%" rx="{size}" fill="url(#g)"/>'
-        f'<text x="50%" y="48%" font-family="sans-serif" font-size="{title_size:.0f}" '
-        f'font-weight="bold" fill="#fff" text-anchor="middle">{escape(title)}</text>'
-        f'<text x="50%" y="64%" font-family="sans-serif" font-size="{subtitle_size:.0f}" '
-        f'fill="#e6edf3" text-anchor="middle">{escape(subtitle)}</text></svg>'
-    )

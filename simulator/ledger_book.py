@@ -30,6 +30,9 @@ Record format (one row per (operator_id, transaction_id))::
         canceled=False,                     # set by mark_canceled (a cancel the wallet accepted)
     )
 
+:meth:`BookTransaction.sent` makes the row of a changebalance from its request data and the
+wallet's checked answer (None: no valid answer), for the launch page and `simulate_play` alike.
+
 Rules:
 
 - :meth:`LedgerBook.record` inserts the row. Recording the same transaction again (a retry)
@@ -50,12 +53,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from simulator.wallet_protocol import WalletAnswer
 
 CENT = Decimal("0.01")
 TRANSACTION_TYPES = ("BET", "WIN", "REFUND")
@@ -124,6 +129,35 @@ class BookTransaction:
         if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
             raise ValueError("amount must be a finite Decimal")
         dt.datetime.strptime(self.transaction_timestamp, "%Y-%m-%d %H:%M:%S")
+
+    @classmethod
+    def sent(
+        cls,
+        *,
+        operator_id: str,
+        vendor: str,
+        data: Mapping[str, Any],
+        answer: WalletAnswer | None,
+    ) -> BookTransaction:
+        """The row of a changebalance sent with `data` and answered `answer`."""
+        status = answer.status if answer is not None else "NO_ANSWER"
+        return cls(
+            operator_id=operator_id,
+            transaction_id=data["transaction_id"],
+            transaction_type=data["transaction_type"],
+            round_id=data["round_id"],
+            user_id=data["user_id"],
+            game_id=data["game_id"],
+            vendor=vendor,
+            currency_code=data["currency_code"],
+            amount=data["amount"],
+            transaction_timestamp=data["transaction_timestamp"],
+            reason=data["context"]["reason"],
+            history_id=data["context"]["history_id"],
+            status=status,
+            error_code=(answer.error_code or "") if answer is not None else "",
+            balance_after=answer.balance if answer is not None and status == "OK" else None,
+        )
 
     @property
     def date(self) -> dt.date:

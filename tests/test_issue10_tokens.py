@@ -155,7 +155,7 @@ def test_issue10_tokens_stored_in_full_before_are_masked_by_the_migration(
 
     from django.apps import apps
 
-    migration = importlib.import_module("platform_wallet.migrations.0007_mask_stored_tokens")
+    migration = importlib.import_module("platform_wallet.migrations.0008_mask_stored_tokens")
     old = Transaction.objects.create(
         operator=operator,
         transaction_id=1,

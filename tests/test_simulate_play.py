@@ -28,8 +28,8 @@ from simulator.play import (
     PlaySummary,
     WalletWire,
     play_players_prepare,
-    sha1,
 )
+from simulator.wallet_protocol import sha1
 from tests.factories import OperatorFactory, PlayerFactory, wallet_for
 
 SECRET = "play-secret"

@@ -17,7 +17,24 @@ from tests.wallet_client import WalletClient, dumps, sha1
 SECRET = "secret_key"
 
 
+_example_sent_at = [0.0]
+
+
+@pytest.fixture(autouse=True)
+def _wallet_clock_at_the_examples_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The examples are dated (2020-12-01 13:44:54 UTC, ...): the wallet refuses requests that
+    old (WALLET_MAX_REQUEST_AGE), so its clock reads a few seconds after each example's time."""
+    from platform_wallet import api
+
+    monkeypatch.setattr(api, "clock", lambda: _example_sent_at[0] + 5)
+
+
 def send(api: WalletClient, example: dict) -> dict:
+    from platform_wallet.protocol import timestamp_epoch
+
+    sent_at = timestamp_epoch(example["request_timestamp"])
+    assert sent_at is not None
+    _example_sent_at[0] = sent_at
     example["hash"] = sha1(example["command"] + example["request_timestamp"] + SECRET)
     text = dumps(example)
     answer = api.post_raw(example["command"], text.encode())

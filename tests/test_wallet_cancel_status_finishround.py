@@ -211,6 +211,8 @@ def test_canceled_transactions_are_marked_for_reports(api, session) -> None:
 
 
 def test_identical_retry_of_a_canceled_bet_does_not_charge_again(api, session, wallet) -> None:
+    """Issue 10: a retry of a canceled transaction never looks applied: OP_49 (it will never
+    be applied; the PLATFORM does not retry OP_49), and no money moves."""
     transaction_id, round_id = new_id(), 145658
     place(api, session, transaction_id=transaction_id, round_id=round_id)
     cancel(api, transaction_id)
@@ -222,8 +224,59 @@ def test_identical_retry_of_a_canceled_bet_does_not_charge_again(api, session, w
         transaction_id=transaction_id,
         round_id=round_id,
     )
-    assert retry.status == "OK"
+    assert retry.status == "ERROR" and retry.error_code == "OP_49"
     assert balance_of(wallet) == Decimal("100.00")
+    assert status(api, transaction_id).data["transaction_status"] == "CANCELED"
+
+
+@pytest.mark.parametrize("kind", ["WIN", "REFUND"])
+def test_issue10_retry_of_a_canceled_win_is_op_49_and_takes_nothing_back_twice(
+    api, session, wallet, kind
+) -> None:
+    transaction_id, round_id = new_id(), 145658
+    place(api, session, kind=kind, amount="7.00", transaction_id=transaction_id, round_id=round_id)
+    cancel(api, transaction_id)
+    retry = api.changebalance(
+        transaction_type=kind,
+        amount=Decimal("7.00"),
+        user_id="611",
+        token=session.token,
+        transaction_id=transaction_id,
+        round_id=round_id,
+    )
+    assert retry.error_code == "OP_49"
+    assert balance_of(wallet) == Decimal("100.00")
+
+
+def test_issue10_refused_bet_then_canceled_retry_is_the_recorded_refusal_not_ok(
+    api, session, wallet
+) -> None:
+    """The issue's reproduction: BET 50.00 on 10.00 -> OP_31; cancel -> CANCELED; the same
+    BET again must not answer OK (the PLATFORM would believe a bet stands that took no money):
+    it hears its recorded refusal, OP_31, again."""
+    wallet_balance_to(wallet, "10.00")
+    transaction_id = new_id()
+    bet = {
+        "transaction_type": "BET",
+        "amount": Decimal("50.00"),
+        "user_id": "611",
+        "token": session.token,
+        "transaction_id": transaction_id,
+        "round_id": 145658,
+    }
+    assert api.changebalance(**bet).error_code == "OP_31"
+    assert cancel(api, transaction_id).data["transaction_status"] == "CANCELED"
+    retry = api.changebalance(**bet)
+    assert retry.status == "ERROR" and retry.error_code == "OP_31"
+    assert balance_of(wallet) == Decimal("10.00")
+    assert LedgerEntry.objects.filter(transaction__transaction_id=transaction_id).count() == 0
+
+
+def wallet_balance_to(wallet: Wallet, amount: str) -> None:
+    from platform_wallet.services.ledger import wallet_adjust
+
+    wallet_adjust(wallet=wallet, amount=Decimal(amount) - wallet.balance, reason="test set-up")
+    wallet.refresh_from_db()
 
 
 @pytest.mark.parametrize("missing", ["user_id", "transaction_id", "round_id", "game_id"])

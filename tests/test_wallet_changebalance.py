@@ -428,3 +428,45 @@ def test_exact_decimals_a_bet_of_the_whole_remaining_balance(api, operator) -> N
     )
     assert win.data["balance"] == Decimal("0.30")
     assert not ledger_mismatches()
+
+
+@pytest.mark.parametrize("field", ["transaction_id", "round_id", "game_id"])
+@pytest.mark.parametrize("text", ["123\n", "123 ", " 123", "12\n3", "+123", "1_23", "١٢٣"])
+def test_issue10_an_id_string_is_digits_only(api, session, wallet, field, text) -> None:
+    """Ids may arrive as strings (digits), but "123\\n" is not the id 123: refused, named."""
+    answer = bet(api, session, **{field: text})
+    assert answer.status == "ERROR" and answer.error_code == "OP_50"
+    assert field in answer.data["error_message"]
+    assert not Transaction.objects.exists()
+    assert balance_of(wallet) == Decimal("100.00")
+
+
+def test_issue10_a_key_given_twice_is_refused_naming_it(api, session, wallet) -> None:
+    """{"amount": 1.00, "amount": 50.00}: parsers disagree on which one wins; refused."""
+    from tests.wallet_client import TIMESTAMP, sha1
+
+    body = (
+        '{"command":"changebalance","request_timestamp":"%s","hash":"%s","data":{'
+        '"token":"%s","user_id":"611","transaction_type":"BET","transaction_id":%d,'
+        '"round_id":1,"game_id":200,"currency_code":"EUR","amount":1.00,"amount":50.00}}'
+    ) % (TIMESTAMP, sha1("changebalance" + TIMESTAMP + "secret_key"), session.token, new_id())
+    answer = api.post_raw("changebalance", body.encode())
+    assert answer.error_code == "OP_50"
+    assert "duplicate key 'amount'" in answer.data["error_message"]
+    assert answer.body["request"] == body  # not one JSON document: echoed as text
+    assert not Transaction.objects.exists()
+    assert balance_of(wallet) == Decimal("100.00")
+
+
+def test_issue10_a_top_level_key_given_twice_is_refused(api, session) -> None:
+    from tests.wallet_client import TIMESTAMP, sha1
+
+    good = sha1("balance" + TIMESTAMP + "secret_key")
+    body = '{"command":"balance","request_timestamp":"%s","hash":"%s","hash":"%s","data":{}}' % (
+        TIMESTAMP,
+        good,
+        "0" * 40,
+    )
+    answer = api.post_raw("balance", body.encode())
+    assert answer.error_code == "OP_50"
+    assert "duplicate key 'hash'" in answer.data["error_message"]

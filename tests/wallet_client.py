@@ -1,27 +1,28 @@
 """A PLATFORM-side test client for the gameplay API: signs requests as the PLATFORM does and
-checks the signature of every answer."""
+checks every answer, both through the simulator's side of the protocol
+(`simulator.wallet_protocol`, independent of `platform_wallet.protocol`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import itertools
-import json
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.test import Client
 
 from platform_wallet.models import Operator
+from simulator import wallet_protocol
+from simulator.wallet_protocol import dumps, sha1
 from tests.wsgi_transport import wsgi_request
 
-TIMESTAMP = "2020-12-01 13:44:54"
+__all__ = ["TIMESTAMP", "Answer", "WalletClient", "dumps", "new_id", "sha1", "utc_now_timestamp"]
+
+utc_now_timestamp = wallet_protocol.utc_timestamp
+
+# Requests are stamped with the current time: the wallet refuses stale ones
+# (WALLET_MAX_REQUEST_AGE). Fresh for the length of a test session.
+TIMESTAMP = utc_now_timestamp()
 _ids = itertools.count(10_000)
-
-
-def sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
 
 
 @dataclass
@@ -54,6 +55,10 @@ class WalletClient:
         self.operator = operator
         self.via = via
 
+    @property
+    def credentials(self) -> wallet_protocol.Credentials:
+        return wallet_protocol.Credentials(self.operator.operator_id, self.operator.secret_key)
+
     def post_raw(
         self,
         command: str,
@@ -61,10 +66,13 @@ class WalletClient:
         *,
         headers: dict[str, str] | None = None,
         authorization: str | None = None,
+        sent: wallet_protocol.SignedRequest | None = None,
     ) -> Answer:
+        """`body` posted as `command`; the answer checked (its echo too when `sent` is given)."""
         all_headers = {
             "X-Operator-Id": self.operator.operator_id,
-            "X-Authorization": authorization or sha1(command + self.operator.secret_key),
+            "X-Authorization": authorization
+            or wallet_protocol.authorization(command, self.operator.secret_key),
         }
         all_headers.update(headers or {})
         sent_headers = {k: v for k, v in all_headers.items() if v is not None}
@@ -78,31 +86,32 @@ class WalletClient:
                 content_type="application/json; charset=utf-8",
                 headers=sent_headers,
             )
-        if response.status_code != 200:
+        try:
+            checked = wallet_protocol.check_answer(
+                self.credentials,
+                status_code=response.status_code,
+                content_type=response["Content-Type"] if response.status_code == 200 else None,
+                content=response.content,
+                request=sent,
+            )
+        except wallet_protocol.WalletProtocolError as exc:
+            if exc.failed != "http_status":
+                raise
             return Answer(response.status_code, {}, response.content)
-        assert response["Content-Type"] == "application/json; charset=utf-8"
-        parsed = json.loads(response.content, parse_float=Decimal)
-        reply = parsed["response"]
-        assert reply["hash"] == sha1(
-            reply["status"] + reply["response_timestamp"] + self.operator.secret_key
-        ), "response hash does not verify"
-        return Answer(200, parsed, response.content)
+        return Answer(200, dict(checked.envelope), response.content)
 
     def call(
         self,
         command: str,
         data: dict[str, Any],
         *,
-        timestamp: str = TIMESTAMP,
+        timestamp: str | None = None,
         request_hash: str | None = None,
     ) -> Answer:
-        body = {
-            "command": command,
-            "request_timestamp": timestamp,
-            "hash": request_hash or sha1(command + timestamp + self.operator.secret_key),
-            "data": data,
-        }
-        return self.post_raw(command, dumps(body).encode())
+        request = wallet_protocol.sign_request(self.credentials, command, data, timestamp=timestamp)
+        if request_hash:
+            request = replace(request, hash=request_hash)
+        return self.post_raw(command, request.body, sent=request)
 
     def changebalance(self, **data: Any) -> Answer:
         payload: dict[str, Any] = {
@@ -113,18 +122,11 @@ class WalletClient:
             "game_id": 200,
             "currency_code": "EUR",
             # the PLATFORM stamps a transaction when it creates it (UTC)
-            "transaction_timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "transaction_timestamp": utc_now_timestamp(),
             "context": {"reason": "not_provided", "history_id": "h-1"},
         }
         payload.update(data)
         return self.call("changebalance", payload)
-
-
-def dumps(value: Any) -> str:
-    """JSON with Decimals written as numbers, as the PLATFORM sends amounts."""
-    from platform_wallet.protocol import dumps as protocol_dumps
-
-    return protocol_dumps(value)
 
 
 def new_id() -> int:

@@ -54,6 +54,13 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
         panels["limits_url"] = reverse("admin:reporting_limitsnapshot_changelist")
         if user.has_perm("reporting.view_limitalert"):
             panels["alerts_url"] = reverse("admin:reporting_limitalert_changelist") + "?open=yes"
+    if user.has_perm("backoffice.approve_adjustment"):
+        panels["user_pk"] = user.pk
+        panels["approvals"] = selectors.adjustments_pending()
+        panels["approvals_count"] = selectors.adjustments_pending_count()
+        panels["approvals_url"] = (
+            reverse("admin:backoffice_adjustmentrequest_changelist") + "?status__exact=PENDING"
+        )
     if user.has_perm("backoffice.run_jobs"):
         panels["jobs_url"] = reverse("admin:backoffice_run_job")
     return panels

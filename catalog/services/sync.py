@@ -12,6 +12,15 @@ Rules (spec: Games and Lobbies list API; issue 3):
   0 updated, 0 unavailable. ``synced_at`` records when a row was last seen in a list.
 - ``details`` is stored as the PLATFORM sent it; JSON numbers with a fraction become floats
   (display data, never money).
+- Nothing from outside is trusted for shape (issue 10): every row is checked before it is
+  stored (``platform_client.validation``): game id 1..2**63-1; lobby_id letters, digits, "_",
+  "-", "." (it goes into a URL path); title, vendor, type and platform within the model's
+  lengths, without control characters (vendor, type and platform start with a letter or digit);
+  ``details`` a bounded JSON object whose thumbnails are http(s) URLs. A bad row is skipped,
+  named (id and reason) in ``SyncResult.skipped`` and logged; the other rows are applied. A
+  skipped row changes nothing stored: a known game or lobby keeps its last good data and is
+  not made unavailable. When a row's id cannot be read at all, no game (or lobby) is made
+  unavailable by that sync: the unreadable row could be any of them.
 - Syncs of one operator are serialised by a FOR NO KEY UPDATE lock on the operator row
   (PostgreSQL; it does not block the wallet's inserts) or SQLite's write lock.
 """
@@ -19,7 +28,7 @@ Rules (spec: Games and Lobbies list API; issue 3):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,8 +36,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.details import details_check
 from catalog.models import Game, Lobby
-from platform_client import PlatformClient, PlatformGame, PlatformLobby
+from platform_client import PlatformClient, PlatformGame, PlatformLobby, RejectedRow
+from platform_client import validation as check
 from platform_wallet.models import Operator
 
 logger = logging.getLogger(__name__)
@@ -47,6 +58,7 @@ GAME_FIELDS = (
 )
 LOBBY_FIELDS = ("vendor", "details", "listed")
 BATCH = 500
+SHOWN_SKIPPED = 10  # skipped rows named in the one-line summary (all of them in the log)
 
 Progress = Callable[[str], None]
 
@@ -62,17 +74,36 @@ class SyncResult:
     lobbies_created: int
     lobbies_updated: int
     lobbies_unavailable: int
+    skipped: tuple[RejectedRow, ...] = ()  # rows not stored because not valid (id, reason)
+
+    @property
+    def games_skipped(self) -> int:
+        return sum(1 for row in self.skipped if row.what == "game")
+
+    @property
+    def lobbies_skipped(self) -> int:
+        return sum(1 for row in self.skipped if row.what == "lobby")
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"games: {self.games_total} listed, {self.created} created, {self.updated} updated, "
             f"{self.unavailable} made unavailable, {self.restored} available again; "
             f"lobbies: {self.lobbies_total} listed, {self.lobbies_created} created, "
             f"{self.lobbies_updated} updated, {self.lobbies_unavailable} made unavailable"
         )
+        if self.skipped:
+            named = "; ".join(str(row) for row in self.skipped[:SHOWN_SKIPPED])
+            more = len(self.skipped) - SHOWN_SKIPPED
+            text += (
+                f"; {self.games_skipped} games and {self.lobbies_skipped} lobbies skipped "
+                f"(not valid): {named}" + (f"; and {more} more (see the log)" if more > 0 else "")
+            )
+        return text
 
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["skipped"] = [str(row) for row in self.skipped]
+        return values
 
 
 def _plain(value: Any) -> Any:
@@ -86,20 +117,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _clip(value: str, field: str, model: type[Game] | type[Lobby]) -> str:
-    max_length = getattr(model._meta.get_field(field), "max_length", None) or len(value)
-    if len(value) > max_length:
-        logger.warning("catalog sync: %s %r cut to %d characters", field, value, max_length)
-        return value[:max_length]
-    return value
-
-
 def _game_values(game: PlatformGame) -> dict[str, Any]:
     return {
-        "title": _clip(game.title, "title", Game),
-        "vendor": _clip(game.vendor, "vendor", Game),
-        "game_type": _clip(game.type, "game_type", Game),
-        "platform": _clip(game.platform, "platform", Game),
+        "title": game.title,
+        "vendor": game.vendor,
+        "game_type": game.type,
+        "platform": game.platform,
         "enabled": game.enabled,
         "fun_mode": game.fun_mode,
         "campaigns": game.campaigns,
@@ -110,11 +133,45 @@ def _game_values(game: PlatformGame) -> dict[str, Any]:
 
 
 def _lobby_values(lobby: PlatformLobby) -> dict[str, Any]:
-    return {
-        "vendor": _clip(lobby.vendor, "vendor", Lobby),
-        "details": _plain(lobby.details),
-        "listed": True,
-    }
+    return {"vendor": lobby.vendor, "details": _plain(lobby.details), "listed": True}
+
+
+def _max_length(model: type[Game] | type[Lobby], field: str) -> int:
+    return int(getattr(model._meta.get_field(field), "max_length", 0) or 0)
+
+
+def game_check(game: PlatformGame) -> None:
+    """Raise `InvalidValue` (naming the field) unless `game` fits what we store and show."""
+    check.positive_id(game.id, "game id")
+    check.text(game.title, "title", max_length=_max_length(Game, "title"))
+    check.code(game.vendor, "vendor", max_length=_max_length(Game, "vendor"))
+    check.code(game.type, "type", max_length=_max_length(Game, "game_type"), required=False)
+    check.code(game.platform, "platform", max_length=_max_length(Game, "platform"), required=False)
+    details_check(game.details)
+
+
+def lobby_check(lobby: PlatformLobby) -> None:
+    """Raise `InvalidValue` (naming the field) unless `lobby` fits what we store and show."""
+    check.identifier(lobby.lobby_id, "lobby_id", max_length=_max_length(Lobby, "lobby_id"))
+    check.code(lobby.vendor, "vendor", max_length=_max_length(Lobby, "vendor"))
+    details_check(lobby.details)
+
+
+def _valid(
+    rows: Iterable[Any], row_check: Callable[[Any], None], what: str, key: Callable[[Any], Any]
+) -> tuple[list[Any], list[RejectedRow]]:
+    kept: list[Any] = []
+    rejected: list[RejectedRow] = []
+    for row in rows:
+        try:
+            row_check(row)
+        except check.InvalidValue as problem:
+            rejected.append(
+                RejectedRow(what=what, id=check.shown(key(row)), reason=str(problem), key=key(row))
+            )
+        else:
+            kept.append(row)
+    return kept, rejected
 
 
 def _unique(items: Iterable[Any], key: Callable[[Any], Any], what: str) -> dict[Any, Any]:
@@ -132,44 +189,78 @@ def catalog_sync(
     client: PlatformClient | None = None,
     progress: Progress | None = None,
 ) -> SyncResult:
-    """Fetch the operator's games and lobbies from the PLATFORM and apply them (see module)."""
+    """Fetch the operator's games and lobbies from the PLATFORM and apply them (see module).
+
+    Raises `PlatformApiError` when either list cannot be fetched or is not a list (nothing
+    changes then); rows that are not valid are skipped and named in the result.
+    """
     say = progress or (lambda message: None)
     client = client or PlatformClient(operator)
     say(f"Fetching the games list from {client.base_url} ...")
-    games = _unique(client.games(), lambda g: g.id, "game")
-    say(f"  {len(games)} games. Fetching the lobbies list ...")
-    lobbies = _unique(client.lobbies(), lambda x: x.lobby_id, "lobby")
-    say(f"  {len(lobbies)} lobbies. Applying ...")
+    games = client.games_checked()
+    unique_games = _unique(games.rows, lambda g: g.id, "game")
+    say(f"  {len(unique_games)} games. Fetching the lobbies list ...")
+    lobbies = client.lobbies_checked()
+    unique_lobbies = _unique(lobbies.rows, lambda x: x.lobby_id, "lobby")
+    say(f"  {len(unique_lobbies)} lobbies. Applying ...")
     result = catalog_apply(
-        operator=operator, games=list(games.values()), lobbies=list(lobbies.values())
+        operator=operator,
+        games=list(unique_games.values()),
+        lobbies=list(unique_lobbies.values()),
+        rejected=(*games.rejected, *lobbies.rejected),
     )
     logger.info("catalog sync of operator %s: %s", operator.operator_id, result)
+    for row in result.skipped:
+        logger.warning("catalog sync of operator %s skipped %s", operator.operator_id, row)
     say(str(result))
     return result
 
 
 @transaction.atomic
 def catalog_apply(
-    *, operator: Operator, games: list[PlatformGame], lobbies: list[PlatformLobby]
+    *,
+    operator: Operator,
+    games: list[PlatformGame],
+    lobbies: list[PlatformLobby],
+    rejected: Sequence[RejectedRow] = (),
 ) -> SyncResult:
-    """Apply fetched lists to the catalog in one database transaction (see module)."""
+    """Apply fetched lists to the catalog in one database transaction (see module). Every row is
+    checked first (`game_check`, `lobby_check`); `rejected` are rows the client could not read,
+    reported with the ones found not valid here."""
     # One sync per operator at a time. FOR NO KEY UPDATE: the wallet's inserts that reference
     # the operator (FOR KEY SHARE) are not blocked.
     Operator.objects.select_for_update(no_key=True).filter(pk=operator.pk).first()
     now = timezone.now()
-    created, updated, unavailable, restored = _apply_games(operator, games, now)
-    lobbies_created, lobbies_updated, lobbies_unavailable = _apply_lobbies(operator, lobbies, now)
+    good_games, bad_games = _valid(games, game_check, "game", lambda g: g.id)
+    good_lobbies, bad_lobbies = _valid(lobbies, lobby_check, "lobby", lambda x: x.lobby_id)
+    skipped = (*rejected, *bad_games, *bad_lobbies)
+    created, updated, unavailable, restored = _apply_games(
+        operator, good_games, now, _kept_ids(skipped, "game")
+    )
+    lobbies_created, lobbies_updated, lobbies_unavailable = _apply_lobbies(
+        operator, good_lobbies, now, _kept_ids(skipped, "lobby")
+    )
     return SyncResult(
-        games_total=len(games),
+        games_total=len(games) + sum(1 for row in rejected if row.what == "game"),
         created=created,
         updated=updated,
         unavailable=unavailable,
         restored=restored,
-        lobbies_total=len(lobbies),
+        lobbies_total=len(lobbies) + sum(1 for row in rejected if row.what == "lobby"),
         lobbies_created=lobbies_created,
         lobbies_updated=lobbies_updated,
         lobbies_unavailable=lobbies_unavailable,
+        skipped=skipped,
     )
+
+
+def _kept_ids(skipped: Sequence[RejectedRow], what: str) -> set[Any] | None:
+    """The ids of skipped rows, which stay as they are stored; None when a skipped row's id
+    could not be read (then nothing is made unavailable)."""
+    rows = [row for row in skipped if row.what == what]
+    if any(row.key is None for row in rows):
+        return None
+    return {row.key for row in rows}
 
 
 def _offered(game: Game) -> bool:
@@ -177,7 +268,7 @@ def _offered(game: Game) -> bool:
 
 
 def _apply_games(
-    operator: Operator, games: list[PlatformGame], now: Any
+    operator: Operator, games: list[PlatformGame], now: Any, kept: set[Any] | None
 ) -> tuple[int, int, int, int]:
     existing = {g.game_id: g for g in Game.objects.filter(operator=operator)}
     to_create: list[Game] = []
@@ -211,7 +302,10 @@ def _apply_games(
         else:
             updated += 1
     listed_ids = {g.id for g in games}
-    vanished = [g for g in existing.values() if g.listed and g.game_id not in listed_ids]
+    seen = listed_ids | kept if kept is not None else None
+    vanished = [
+        g for g in existing.values() if seen is not None and g.listed and g.game_id not in seen
+    ]
     for game in vanished:
         if _offered(game):
             unavailable += 1
@@ -226,14 +320,14 @@ def _apply_games(
 
 
 def _apply_lobbies(
-    operator: Operator, lobbies: list[PlatformLobby], now: Any
+    operator: Operator, lobbies: list[PlatformLobby], now: Any, kept: set[Any] | None
 ) -> tuple[int, int, int]:
     existing = {x.lobby_id: x for x in Lobby.objects.filter(operator=operator)}
     to_create: list[Lobby] = []
     to_update: list[Lobby] = []
     updated = unavailable = 0
     for incoming in lobbies:
-        lobby_id = _clip(incoming.lobby_id, "lobby_id", Lobby)
+        lobby_id = incoming.lobby_id
         values = _lobby_values(incoming)
         lobby = existing.get(lobby_id)
         if lobby is None:
@@ -249,9 +343,10 @@ def _apply_lobbies(
                 setattr(lobby, name, values[name])
             to_update.append(lobby)
             updated += 1
-    listed_ids = {_clip(x.lobby_id, "lobby_id", Lobby) for x in lobbies}
+    listed_ids = {x.lobby_id for x in lobbies}
+    seen = listed_ids | kept if kept is not None else None
     for lobby in existing.values():
-        if lobby.listed and lobby.lobby_id not in listed_ids:
+        if seen is not None and lobby.listed and lobby.lobby_id not in seen:
             lobby.listed = False
             to_update.append(lobby)
             unavailable += 1

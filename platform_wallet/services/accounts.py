@@ -7,8 +7,11 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from platform_wallet.models import Operator, Player, Wallet
 from platform_wallet.services.ledger import wallet_open
 from platform_wallet.services.operators import operator_cache_clear, parse_networks
@@ -16,7 +19,21 @@ from platform_wallet.services.sessions import sessions_end_for_player
 
 # Spec, Important notes 5: no STRING parameter may contain the symbol |.
 _NO_PIPE = re.compile(r"^[^|]*$")
-_CURRENCY = re.compile(r"^[A-Z0-9]{3,4}$")
+_ISO_4217 = re.compile(r"[A-Z]{3}")
+
+
+def currency_code_check(currency: str) -> str:
+    """A wallet currency: an ISO 4217 code (three letters, e.g. EUR) or one of the custom codes
+    agreed with the PLATFORM (WALLET_CUSTOM_CURRENCIES, e.g. mBTC written as MBTC). Raises
+    ValueError naming the problem."""
+    code = currency.strip().upper()
+    if _ISO_4217.fullmatch(code) or code in settings.WALLET_CUSTOM_CURRENCIES:
+        return code
+    custom = ", ".join(settings.WALLET_CUSTOM_CURRENCIES) or "none configured"
+    raise ValueError(
+        f"currency {currency!r} is not an ISO 4217 code (three letters, e.g. EUR) nor a "
+        f"custom code of WALLET_CUSTOM_CURRENCIES ({custom})"
+    )
 
 
 def _check_string(name: str, value: str, max_length: int) -> str:
@@ -137,9 +154,7 @@ def player_upsert(
     user_id = _check_string("user_id", user_id, 70)
     user_name = _check_string("user_name", user_name, 255)
     country = _check_string("country", country, 100)
-    currency = currency.strip().upper()
-    if not _CURRENCY.match(currency):
-        raise ValueError("currency must be 3 or 4 letters or digits (ISO 4217)")
+    currency = currency_code_check(currency)
     if display_name:
         display_name = _check_string("display_name", display_name, 100)
     player, created = Player.objects.update_or_create(
@@ -160,15 +175,37 @@ def player_upsert(
     return player, wallet, created
 
 
-def player_block(*, player: Player, reason: str) -> None:
-    """Block a player: no launch, no BET (OP_33); open game sessions end. WINs still credit."""
+def player_block(*, player: Player, reason: str, actor: AbstractBaseUser | None = None) -> None:
+    """Block a player: no launch, no BET (OP_33); open game sessions end. WINs still credit.
+
+    Recorded in the audit trail with `actor` (None: a command or the system), in the same
+    transaction. Raises ValueError without a reason."""
     if not reason.strip():
         raise ValueError("Blocking a player needs a reason")
-    Player.objects.filter(pk=player.pk).update(is_blocked=True, blocked_reason=reason.strip()[:255])
-    sessions_end_for_player(player=player, reason=f"blocked: {reason.strip()}")
+    with transaction.atomic():
+        Player.objects.filter(pk=player.pk).update(
+            is_blocked=True, blocked_reason=reason.strip()[:255]
+        )
+        ended = sessions_end_for_player(player=player, reason=f"blocked: {reason.strip()}")
+        audit_record(
+            actor=actor,
+            action=AuditAction.PLAYER_BLOCKED,
+            target=player,
+            details={"reason": reason.strip(), "sessions_ended": ended},
+        )
     player.refresh_from_db()
 
 
-def player_unblock(*, player: Player) -> None:
-    Player.objects.filter(pk=player.pk).update(is_blocked=False, blocked_reason="")
+def player_unblock(
+    *, player: Player, reason: str = "", actor: AbstractBaseUser | None = None
+) -> None:
+    """Unblock a player, recorded in the audit trail with `actor` and `reason`."""
+    with transaction.atomic():
+        Player.objects.filter(pk=player.pk).update(is_blocked=False, blocked_reason="")
+        audit_record(
+            actor=actor,
+            action=AuditAction.PLAYER_UNBLOCKED,
+            target=player,
+            details={"reason": reason.strip()},
+        )
     player.refresh_from_db()

@@ -293,6 +293,17 @@ def _replay(req: ChangeBalanceRequest, found: _Lookup) -> Balance:
     )
     if not same:
         raise WalletError(ErrorCode.OP_40)
+    if found.tx_status == TransactionStatus.CANCELED:
+        # A retry of a canceled transaction never looks applied: one that was refused hears
+        # its recorded refusal again, one that moved money (and was reversed) hears OP_49.
+        if found.tx_error_code:
+            raise WalletError(
+                ErrorCode(found.tx_error_code),
+                f"{ErrorCode(found.tx_error_code).reason} (refused, then canceled)",
+            )
+        raise WalletError(
+            ErrorCode.OP_49, "Transaction was canceled; a canceled transaction is never applied"
+        )
     if found.tx_status == TransactionStatus.ERROR:
         raise WalletError(ErrorCode(found.tx_error_code or ErrorCode.OP_50))
     if found.wallet_balance is None:  # pragma: no cover - an OK transaction has a wallet
@@ -734,10 +745,20 @@ def _cancel_apply(
 # --- Staff and set-up: opening balances and manual adjustments -----------------------------
 
 
+class AdjustmentRefused(ValueError):
+    """Money outside gameplay cannot move as asked (the message says why, for staff).
+
+    A ValueError, so that the callers written before it (commands catching ValueError) keep
+    working; new code catches this type only, so that a bug's ValueError is not taken for a
+    refusal."""
+
+
 def wallet_open(*, player: Player, currency: str, opening_balance: Decimal) -> Wallet:
-    """Create a player's wallet in a currency; a non-zero opening balance is a ledger entry."""
+    """Create a player's wallet in a currency; a non-zero opening balance is a ledger entry.
+
+    Raises AdjustmentRefused for a negative opening balance."""
     if opening_balance < 0:
-        raise ValueError("An opening balance cannot be negative")
+        raise AdjustmentRefused("An opening balance cannot be negative")
     with transaction.atomic():
         wallet, _created = Wallet.objects.get_or_create(player=player, currency=currency)
     if opening_balance:
@@ -757,26 +778,37 @@ def wallet_adjust(
     amount: Decimal,
     reason: str,
     staff: AbstractBaseUser | None = None,
+    approved_by: AbstractBaseUser | None = None,
     kind: EntryKind = EntryKind.ADJUSTMENT,
     allow_negative: bool = False,
 ) -> LedgerEntry:
     """Credit (amount > 0) or debit (amount < 0) a wallet outside gameplay, with a reason.
 
-    A debit never takes the balance below zero unless `allow_negative`.
+    `staff` made the adjustment, `approved_by` (a different person) approved it; both are
+    recorded on the ledger entry. A debit never takes the balance below zero unless
+    `allow_negative`. Runs in one transaction with the wallet's row locked (the caller's, if
+    any: then the caller's other writes commit with the money or not at all).
+
+    Raises AdjustmentRefused: more than 2 decimal places, a zero amount, no reason, an approver
+    who is the staff member, or a debit beyond the balance.
     """
     amount = Decimal(amount)
     if amount != amount.quantize(CENT):
-        raise ValueError("An amount has at most 2 decimal places")
+        raise AdjustmentRefused("An amount has at most 2 decimal places")
     if amount == 0:
-        raise ValueError("An adjustment must move money")
+        raise AdjustmentRefused("An adjustment must move money")
     if not reason.strip():
-        raise ValueError("An adjustment needs a reason")
+        raise AdjustmentRefused("An adjustment needs a reason")
+    if approved_by is not None and (
+        not approved_by.pk or (staff is not None and approved_by.pk == staff.pk)
+    ):
+        raise AdjustmentRefused("An adjustment is approved by someone other than its author")
     now = timezone.now()
     with transaction.atomic():
         locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
         new_balance = locked.balance + amount
         if new_balance < 0 and amount < 0 and not allow_negative:
-            raise ValueError(f"Insufficient funds: balance is {locked.balance}")
+            raise AdjustmentRefused(f"Insufficient funds: balance is {locked.balance}")
         Wallet.objects.filter(pk=locked.pk).update(balance=new_balance, updated_at=now)
         return LedgerEntry.objects.create(
             wallet=locked,
@@ -785,5 +817,6 @@ def wallet_adjust(
             balance_after=new_balance,
             reason=reason.strip()[:255],
             created_by=staff if staff is not None and staff.pk else None,  # type: ignore[misc]
+            approved_by=approved_by,
             created_at=now,
         )

@@ -1,13 +1,18 @@
-"""Responsible-gambling limits, checked on BET (OP_32) under the wallet's row lock."""
+"""Responsible-gambling limits, checked on BET (OP_32) under the wallet's row lock, and set by
+staff (`limits_save`, recorded in the audit trail)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from platform_wallet.errors import ErrorCode, WalletError
 from platform_wallet.models import (
     ResponsibleGamblingLimits,
@@ -58,3 +63,38 @@ def bet_refusal(*, player_pk: int, currency: str, amount: Decimal) -> WalletErro
         if loss_limit is not None and bets - credits + amount > loss_limit:
             return WalletError(ErrorCode.OP_32, f"{period.capitalize()} loss limit reached")
     return None
+
+
+LIMIT_FIELDS = (
+    "daily_loss_limit",
+    "weekly_loss_limit",
+    "monthly_loss_limit",
+    "daily_wager_limit",
+    "weekly_wager_limit",
+    "monthly_wager_limit",
+    "self_excluded_until",
+)
+
+
+def limits_save(*, limits: ResponsibleGamblingLimits, actor: AbstractBaseUser | None) -> None:
+    """Create or change a player's limits; the change (each field from and to) is recorded in
+    the audit trail in the same transaction. Saving with nothing changed records nothing."""
+    with transaction.atomic():
+        before = (
+            ResponsibleGamblingLimits.objects.filter(pk=limits.pk).values(*LIMIT_FIELDS).first()
+            if limits.pk is not None
+            else None
+        ) or dict.fromkeys(LIMIT_FIELDS)
+        limits.save()
+        changes = {
+            name: {"from": before[name], "to": getattr(limits, name)}
+            for name in LIMIT_FIELDS
+            if before[name] != getattr(limits, name)
+        }
+        if changes:
+            audit_record(
+                actor=actor,
+                action=AuditAction.LIMITS_CHANGED,
+                target=limits.player,
+                details={"limits": limits.pk, "changes": changes},
+            )

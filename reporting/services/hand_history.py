@@ -1,15 +1,25 @@
-"""Hand history of one transaction (spec: Hand history API)."""
+"""Hand history of one transaction (spec: Hand history API).
+
+Nothing from outside is trusted for shape (issue 10): a "url" answer is an http(s) address with
+a host (the client refuses javascript:, data: and the like); a "json" answer is shown to staff
+only within HAND_HISTORY_MAX_DEPTH levels and HAND_HISTORY_MAX_CHARS characters of storable
+strings. Any other type (an "html" page, say) is refused by the client: the PLATFORM's HTML is
+never rendered in our admin.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from catalog.models import Game
-from platform_client import HandHistory, PlatformClient
+from platform_client import HandHistory, PlatformClient, validation
 from platform_wallet.models import Transaction
-from reporting.errors import HandHistoryUnavailable
+from reporting.errors import HandHistoryInvalid, HandHistoryUnavailable
 
 logger = logging.getLogger(__name__)
+
+HAND_HISTORY_MAX_DEPTH = 32
+HAND_HISTORY_MAX_CHARS = 1_000_000
 
 
 def hand_history_fetch(
@@ -21,8 +31,9 @@ def hand_history_fetch(
     or type "url" (a page showing the round in `url`).
 
     Raises `HandHistoryUnavailable` when the transaction has no history_id or its game is not
-    in the catalog (the vendor is then unknown), and `PlatformApiError` when the PLATFORM does
-    not answer as documented.
+    in the catalog (the vendor is then unknown), `PlatformApiError` when the PLATFORM does not
+    answer as documented, and `HandHistoryInvalid` when its json cannot be shown safely (see
+    module).
     """
     history_id = transaction.history_id or str(transaction.context.get("history_id") or "")
     if not history_id:
@@ -43,6 +54,18 @@ def hand_history_fetch(
         )
     client = client or PlatformClient(transaction.operator)
     history = client.hand_history(transaction.transaction_id, history_id, vendor)
+    if history.type == "json":
+        try:
+            validation.json_document(
+                history.data,
+                "hand history data",
+                max_depth=HAND_HISTORY_MAX_DEPTH,
+                max_chars=HAND_HISTORY_MAX_CHARS,
+            )
+        except validation.InvalidValue as problem:
+            raise HandHistoryInvalid(
+                f"hand history of transaction {transaction.transaction_id}: {problem}"
+            ) from problem
     logger.info(
         "hand history of transaction %s (%s): type %s",
         transaction.transaction_id,

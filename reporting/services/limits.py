@@ -13,6 +13,12 @@ Each check stores what the PLATFORM answered and raises alerts:
 An alert is logged (WARNING) at every check that finds its condition, stored once while the
 condition lasts (`LimitAlert`, open until a check finds the condition gone), and mailed to the
 site ADMINS when it opens, so staff get one mail per incident, not one an hour.
+
+Nothing from outside is trusted for shape (issue 10): an answer is checked before it is stored
+(`limits_values_check`): currency codes of 3 or 4 upper-case letters or digits, amounts exact to
+the cent within DecimalField(18, 2) (more decimals are refused, never rounded), the GGR usage
+percentage within DecimalField(9, 4). Balance limits that do not fit raise `LimitsInvalid`
+(nothing stored, no alert changed); GGR limits that do not fit are logged and left unchecked.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from platform_client import BalanceLimits, GgrLimits, PlatformApiError, PlatformClient
+from platform_client import BalanceLimits, GgrLimits, PlatformApiError, PlatformClient, validation
 from platform_wallet.models import Operator, Wallet
+from reporting.errors import LimitsInvalid
 from reporting.models import AlertKind, LimitAlert, LimitKind, LimitSnapshot
 
 logger = logging.getLogger(__name__)
@@ -81,14 +88,21 @@ def balance_limits_check(
     """Ask the PLATFORM for the operator's balance limits (and GGR limits while served), store
     the snapshots, open, keep or resolve alerts, and mail the admins about new ones.
 
-    Raises `PlatformApiError` when the balance limits API does not answer as documented
-    (nothing is stored then).
+    Raises `PlatformApiError` when the balance limits API does not answer as documented, and
+    `LimitsInvalid` when its answer does not fit what we store (nothing is stored then).
     """
     client = client or PlatformClient(operator)
     balance = client.balance_limits(operator_currencies(operator=operator) or None)
+    try:
+        limits_values_check(balance)
+    except validation.InvalidValue as problem:
+        raise LimitsInvalid(
+            f"balance limits of {operator.operator_id} not stored: {problem}"
+        ) from problem
     ggr: GgrLimits | None
     try:
         ggr = client.ggr_limits()
+        limits_values_check(ggr)
     except PlatformApiError as exc:
         # The deprecated API never blocks the balance limits check: gone (404/410) is expected
         # one day; another failure is logged and its alerts are left as they are.
@@ -96,6 +110,9 @@ def balance_limits_check(
             logger.info("GGR limits API no longer served for %s (%s)", operator.operator_id, exc)
         else:
             logger.warning("GGR limits of %s not checked: %s", operator.operator_id, exc)
+        ggr = None
+    except validation.InvalidValue as problem:
+        logger.warning("GGR limits of %s not checked: %s", operator.operator_id, problem)
         ggr = None
 
     conditions = _balance_conditions(balance) + (_ggr_conditions(ggr) if ggr else [])
@@ -116,6 +133,24 @@ def balance_limits_check(
     for alert in check.opened:
         _alert_mail(alert)
     return check
+
+
+def limits_values_check(limits: BalanceLimits | GgrLimits) -> None:
+    """Raise `InvalidValue` (naming the field) unless the answer fits what we store."""
+    if not limits.enabled:
+        return
+    validation.currency_code(limits.currency, "currency")
+    if isinstance(limits, BalanceLimits):
+        validation.money(limits.available_balance, "available_balance")
+        for code, available in limits.currencies.items():
+            validation.currency_code(code, "currencies code")
+            validation.money(available, f"currencies.{code}.available_balance")
+        return
+    validation.money(limits.limit, "limit")
+    if limits.current_usage is not None:
+        validation.money(limits.current_usage, "current_usage")
+    if limits.percentage_usage is not None:
+        validation.money(limits.percentage_usage, "percentage_usage", places=4, max_digits=9)
 
 
 # --- Conditions ---------------------------------------------------------------------------

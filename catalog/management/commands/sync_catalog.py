@@ -31,10 +31,18 @@ class Command(BaseCommand):
             )
         except PlatformApiError as exc:
             raise CommandError(str(exc)) from exc
+        for row in result.skipped:
+            self.stderr.write(self.style.WARNING(f"Skipped (not valid): {row}"))
         if verbose:
+            skipped = (
+                f" {result.games_skipped} games and {result.lobbies_skipped} lobbies skipped "
+                "(not valid, listed above)."
+                if result.skipped
+                else ""
+            )
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Catalog of {operator.operator_id} synced: {result.created} created, "
-                    f"{result.updated} updated, {result.unavailable} made unavailable."
+                    f"{result.updated} updated, {result.unavailable} made unavailable.{skipped}"
                 )
             )

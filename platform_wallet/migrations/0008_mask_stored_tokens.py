@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("platform_wallet", "0006_operator_allow_any_address"),
+        ("platform_wallet", "0007_ledgerentry_approved_by"),
     ]
 
     operations = [migrations.RunPython(mask_stored_tokens, migrations.RunPython.noop)]
