@@ -123,21 +123,30 @@ def observe_wallet_call(
     call_logger.handle(record)
 
 
+_security_lines = LogThrottle(60)
+
+
 def _security_event(call: WalletCall, meta: Mapping[str, Any]) -> None:
-    """Count and log a refusal that may be an attack (a replayed, captured request)."""
+    """Count every refusal that may be an attack (a replayed, captured request); log it at
+    most once a minute per event, operator and command, with the count it stands for."""
     event = str(call.security_event)
     metrics.wallet_security_events.labels(event).inc()
+    calls = _security_lines.admit(f"{event}:{call.operator_id}:{call.command}")
+    if calls is None:
+        return
     client_ip = client_address(meta)
     security_logger.warning(
-        "security event %s: %s refused (operator=%s client_ip=%s)",
+        "security event %s: %s refused (operator=%s client_ip=%s, %d call(s))",
         event,
         call.command,
         call.operator_id,
         client_ip,
+        calls,
         extra={
             "security_event": event,
             "command": call.command,
             "operator": call.operator_id,
             "client_ip": client_ip,
+            "calls": calls,
         },
     )

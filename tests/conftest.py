@@ -31,6 +31,7 @@ def _fresh_log_throttles() -> None:
     import ops.calls
 
     ops.calls._unverified_lines = None
+    ops.calls._security_lines = ops.calls.LogThrottle(60)
 
 
 @pytest.fixture

@@ -157,3 +157,14 @@ def test_issue10_a_refused_stale_request_is_logged_as_a_security_event(
     assert record.security_event == "stale_request"  # type: ignore[attr-defined]
     assert record.operator == "examplecasino"  # type: ignore[attr-defined]
     assert ApiErrorLog.objects.get().error_code == "OP_20"
+
+
+def test_issue10_a_flood_of_stale_requests_is_counted_each_but_logged_once(
+    api: WalletClient, session, wallet, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = events("stale_request")
+    with caplog.at_level(logging.WARNING, logger="wallet.security"):
+        for _ in range(20):
+            win(api, timestamp=stamp(7 * 3600))
+    assert events("stale_request") == before + 20
+    assert len([r for r in caplog.records if r.name == "wallet.security"]) == 1
