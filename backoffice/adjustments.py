@@ -27,8 +27,9 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import audit_record
 from backoffice.models import AdjustmentRequest, AdjustmentStatus
+from money import CENT
+from platform_wallet.ledger import AdjustmentRefused, wallet_adjust
 from platform_wallet.models import LedgerEntry, Wallet
-from platform_wallet.services.ledger import CENT, AdjustmentRefused, wallet_adjust
 
 __all__ = [
     "AdjustmentRefused",

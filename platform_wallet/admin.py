@@ -59,7 +59,7 @@ from platform_wallet.services.accounts import (
     check_network_access,
     check_platform_url,
 )
-from platform_wallet.services.limits import limits_save
+from platform_wallet.services.responsible_gambling import limits_save
 
 
 def _game_title() -> Subquery:

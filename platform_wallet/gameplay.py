@@ -11,10 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from platform_wallet import fields
+from money import to_money
+from platform_wallet import fields, ledger
 from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
 from platform_wallet.models import GameSession, Player, Round, Transaction, TransactionType, Wallet
-from platform_wallet.services import ledger
 from platform_wallet.services.operators import OperatorAccount
 from platform_wallet.services.sessions import session_is_live
 
@@ -53,7 +53,7 @@ def authenticate(operator: OperatorAccount, data: Data) -> Data:
         "user_name": player.user_name,
         "user_country": player.country,
         "currency_code": session.wallet.currency,
-        "balance": ledger.to_money(session.wallet.balance),
+        "balance": to_money(session.wallet.balance),
     }
     if player.display_name:
         answer["display_name"] = player.display_name
@@ -80,7 +80,7 @@ def balance(operator: OperatorAccount, data: Data) -> Data:
     if wallet is None:
         raise WalletError(ErrorCode.OP_30, f"Player has no {currency} wallet")
     _touch(session)
-    return {"balance": ledger.to_money(wallet.balance), "currency_code": currency}
+    return {"balance": to_money(wallet.balance), "currency_code": currency}
 
 
 def changebalance(operator: OperatorAccount, data: Data) -> Data:

@@ -273,7 +273,7 @@ def test_issue10_refused_bet_then_canceled_retry_is_the_recorded_refusal_not_ok(
 
 
 def wallet_balance_to(wallet: Wallet, amount: str) -> None:
-    from platform_wallet.services.ledger import wallet_adjust
+    from platform_wallet.ledger import wallet_adjust
 
     wallet_adjust(wallet=wallet, amount=Decimal(amount) - wallet.balance, reason="test set-up")
     wallet.refresh_from_db()

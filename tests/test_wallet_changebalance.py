@@ -273,7 +273,7 @@ def test_spec_changebalance_op_49_closed_account(api, player, session) -> None:
 def test_spec_op_47_when_the_database_times_out(api, session, wallet, monkeypatch) -> None:
     from django.db import OperationalError
 
-    from platform_wallet.services import ledger
+    from platform_wallet.ledger import write
 
     class QueryCanceled(Exception):
         sqlstate = "57014"
@@ -284,7 +284,7 @@ def test_spec_op_47_when_the_database_times_out(api, session, wallet, monkeypatc
         except QueryCanceled as cause:
             raise OperationalError("canceling statement") from cause
 
-    monkeypatch.setattr(ledger, "_apply", stuck)
+    monkeypatch.setattr(write, "apply", stuck)
     assert bet(api, session).error_code == "OP_47"
     assert balance_of(wallet) == Decimal("100.00")
 

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from platform_wallet.models import LedgerEntry, Transaction, Wallet
+from platform_wallet.models import LedgerEntry, ResponsibleGamblingLimits, Transaction, Wallet
 from platform_wallet.selectors import ledger_mismatches
 from tests.factories import OperatorFactory, PlayerFactory, session_for, wallet_for
 from tests.wallet_client import Answer, WalletClient, new_id
@@ -208,3 +208,49 @@ def test_op_47_lock_timeout_commits_nothing(setup) -> None:
     assert not Transaction.objects.filter(transaction_id=transaction_id).exists()
     wallet.refresh_from_db()
     assert wallet.balance == Decimal("100.00")
+
+
+# --- Players with responsible-gambling limits: the portable path, under the wallet's lock ------
+
+
+def test_concurrent_bets_never_pass_a_wager_limit_together(setup) -> None:
+    operator, player, wallet, session = setup
+    ResponsibleGamblingLimits.objects.create(player=player, daily_wager_limit=Decimal("30.00"))
+
+    def call(_index: int) -> Answer:
+        return WalletClient(Client(), operator).changebalance(
+            transaction_type="BET",
+            amount=Decimal("10.00"),
+            user_id="racer",
+            token=session.token,
+        )
+
+    answers = run_at_once(12, call)
+    outcome = Counter(a.status if a.status == "OK" else a.error_code for a in answers)
+    assert outcome == {"OK": 3, "OP_32": 9}
+    wallet.refresh_from_db()
+    assert wallet.balance == Decimal("70.00")
+    assert not ledger_mismatches()
+
+
+def test_identical_retries_at_once_of_a_player_with_limits_debit_once(setup) -> None:
+    operator, player, wallet, session = setup
+    ResponsibleGamblingLimits.objects.create(player=player, daily_wager_limit=Decimal("500.00"))
+    transaction_id, round_id = new_id(), new_id()
+
+    def call(_index: int) -> Answer:
+        return WalletClient(Client(), operator).changebalance(
+            transaction_type="BET",
+            amount=Decimal("10.00"),
+            user_id="racer",
+            token=session.token,
+            transaction_id=transaction_id,
+            round_id=round_id,
+        )
+
+    answers = run_at_once(12, call)
+    assert Counter(a.status for a in answers) == {"OK": 12}
+    assert {a.data["balance"] for a in answers} == {Decimal("90.00")}
+    assert Transaction.objects.filter(transaction_id=transaction_id).count() == 1
+    assert LedgerEntry.objects.filter(wallet=wallet, kind="BET").count() == 1
+    assert not ledger_mismatches()

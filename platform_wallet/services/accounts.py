@@ -12,8 +12,8 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from platform_wallet.ledger import wallet_open
 from platform_wallet.models import Operator, Player, Wallet
-from platform_wallet.services.ledger import wallet_open
 from platform_wallet.services.operators import operator_cache_clear, parse_networks
 from platform_wallet.services.sessions import sessions_end_for_player
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from platform_wallet.ledger import LedgerError
 from platform_wallet.models import Operator
 from platform_wallet.services.accounts import player_upsert
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                 group=options["group"],
                 blocked=options["blocked"],
             )
-        except ValueError as exc:
+        except (ValueError, LedgerError) as exc:  # a refused field; a refused balance
             raise CommandError(str(exc)) from exc
         verb = "Created" if created else "Updated"
         self.stdout.write(

@@ -1,0 +1,171 @@
+"""How a changebalance is written: the transaction with its outcome, the wallet's new balance,
+the round, the ledger entry and the session's activity, all in one database transaction.
+
+- On PostgreSQL: one statement of data-modifying CTEs (`sql.one_statement`), prepared and run
+  in autocommit: one round trip after the lookup. The database decides whether the wallet
+  covers a BET (`sql.WALLET_MOVE`), and the outcome is recorded from that.
+- Elsewhere (SQLite, the demo), and for players with responsible-gambling limits (checked
+  under the wallet's row lock, so that concurrent BETs cannot pass a limit together): a short
+  transaction of the same statements, one by one; the balance is computed in Decimal under
+  the wallet's lock.
+
+Both take the locks in the same order: wallet, round, transaction key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from money import to_money
+from platform_wallet.errors import RECORDED_CODES, ErrorCode, WalletError
+from platform_wallet.ledger import sql
+from platform_wallet.models import TransactionStatus, TransactionType
+from platform_wallet.redact import mask_token
+from platform_wallet.services import responsible_gambling
+
+if TYPE_CHECKING:
+    from platform_wallet.ledger.changebalance import ChangeBalanceRequest, Lookup
+
+
+def apply(*, req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | None) -> Decimal:
+    """Record a new transaction and move its money, unless `refusal` (or the checks made
+    under the wallet's lock) refuse it; then the refusal is recorded and nothing moves.
+
+    Returns the new balance. Raises WalletError: the refusal, or OP_31, after it was recorded.
+    Raises IntegrityError: a concurrent call recorded this transaction_id first (nothing of
+    ours was written). Database errors are Django's."""
+    is_bet = req.transaction_type == TransactionType.BET
+    now = timezone.now()
+    params = _params(req, found, refusal, now)
+    round_step = _round_step(req, found)
+    touch = _touches_session(req, found, now)
+    if connection.vendor == "postgresql" and not (is_bet and found.has_limits):
+        statement = sql.one_statement(round_step=round_step, touch=touch)
+        row = sql.fetch_one(statement, params)
+        assert row is not None
+        if row["wallet_balance"] is None:
+            raise refusal or WalletError(ErrorCode.OP_31)
+        return to_money(row["wallet_balance"])
+    balance, refusal = _in_a_transaction(req, found, refusal, params, round_step, touch)
+    if balance is None:
+        raise refusal or WalletError(ErrorCode.OP_31)
+    return balance
+
+
+def _covers(balance: Decimal, delta: Decimal) -> bool:
+    """A credit always applies; a debit only when the balance covers it (`sql.WALLET_MOVE`'s
+    WHERE, for the portable path)."""
+    return delta >= 0 or balance + delta >= 0
+
+
+def _round_step(req: ChangeBalanceRequest, found: Lookup) -> str | None:
+    """The round is created on its first call and finished when a call says so."""
+    if found.round_pk is None:
+        return sql.ROUND_UPSERT
+    if req.round_finished and found.round_finished_at is None:
+        return sql.ROUND_FINISH
+    return None
+
+
+def _touches_session(req: ChangeBalanceRequest, found: Lookup, now: dt.datetime) -> bool:
+    """A BET keeps its game session alive, written at most once per
+    WALLET_SESSION_TOUCH_SECONDS (and only when its money moved)."""
+    last = found.session_last_activity
+    return (
+        req.transaction_type == TransactionType.BET
+        and found.session_pk is not None
+        and last is not None
+        and (now - last).total_seconds() >= settings.WALLET_SESSION_TOUCH_SECONDS
+    )
+
+
+def _in_a_transaction(
+    req: ChangeBalanceRequest,
+    found: Lookup,
+    refusal: WalletError | None,
+    params: dict[str, Any],
+    round_step: str | None,
+    touch: bool,
+) -> tuple[Decimal | None, WalletError | None]:
+    """The portable path. Returns the new balance (None: nothing moved) and the refusal
+    recorded (None: moved, or OP_31 recorded)."""
+    is_bet = req.transaction_type == TransactionType.BET
+    delta = -req.amount if is_bet else req.amount
+    balance: Decimal | None = None
+    with transaction.atomic(), connection.cursor() as cursor:
+        if refusal is None:
+            locked = sql.run(cursor, sql.wallet_lock(), params)
+            assert locked is not None
+            current = to_money(locked["wallet_balance"])
+            if is_bet and found.has_limits:
+                refusal = responsible_gambling.bet_refusal(
+                    player_pk=found.player_pk, currency=req.currency, amount=req.amount
+                )
+            if refusal is None and _covers(current, delta):
+                balance = current + delta
+                params["wallet_balance"] = sql.db_money(balance)
+                sql.run(cursor, sql.WALLET_SET, params)
+        if round_step is not None:
+            tracked = sql.run(cursor, round_step, params)
+            assert tracked is not None
+            params["round_pk"] = tracked["round_pk"]
+        recorded = refusal or (None if balance is not None else WalletError(ErrorCode.OP_31))
+        assert recorded is None or recorded.code in RECORDED_CODES
+        status = TransactionStatus.OK if recorded is None else TransactionStatus.ERROR
+        params["status"] = status.value
+        params["error_code"] = "" if recorded is None else str(recorded.code)
+        inserted = sql.run(cursor, sql.TX_INSERT, params)
+        assert inserted is not None
+        if balance is not None:
+            params["transaction_pk"] = inserted["transaction_pk"]
+            sql.run(cursor, sql.ENTRY_INSERT, params)
+            if touch:
+                sql.run(cursor, sql.SESSION_TOUCH, params)
+    return balance, refusal
+
+
+def _params(
+    req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | None, at: dt.datetime
+) -> dict[str, Any]:
+    """The named parameters of every statement of a changebalance, adapted for the database."""
+    is_bet = req.transaction_type == TransactionType.BET
+    now = sql.db_time(at)
+    return {
+        "operator_pk": req.operator_pk,
+        "transaction_id": req.transaction_id,
+        "round_id": req.round_id,
+        "game_id": req.game_id,
+        "currency": req.currency,
+        "player_pk": found.player_pk,
+        "wallet_pk": found.wallet_pk,
+        "session_pk": found.session_pk,
+        "round_pk": found.round_pk,
+        "now": now,
+        # the wallet (and the ledger entry)
+        "delta": sql.db_money(-req.amount if is_bet else req.amount),
+        "refused": refusal is not None,
+        "refusal_code": str(refusal.code if refusal else ErrorCode.OP_31),
+        # the round
+        "round_finished_at": now if req.round_finished else None,
+        # the transaction
+        "transaction_type": str(req.transaction_type),
+        "amount": sql.db_money(req.amount),
+        "rake": None if req.rake is None else sql.db_money(req.rake, places=4),
+        "token": mask_token(req.token),  # a credential: never stored in full outside sessions
+        "reason": req.reason[:32],
+        "history_id": req.history_id[:255],
+        "context": json.dumps(req.context, default=str),
+        "transaction_timestamp": req.transaction_timestamp[:19],
+        "canceled_before_arrival": False,
+        "canceled_at": None,
+        # the ledger entry
+        "kind": str(req.transaction_type),
+        "entry_reason": "",
+    }
