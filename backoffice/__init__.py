@@ -11,7 +11,7 @@ Pages (each app's `admin.py`; shared pieces in `backoffice.admin_helpers`):
   responsible-gambling limits (OP_32 on BET), "has a negative wallet" filter.
 - Manual adjustments (`backoffice.ManualAdjustment`, the ledger's ADJUSTMENT entries): "Add" is
   the credit/debit form (`admin_adjustments`), through `backoffice.adjustments` and
-  `services.ledger.wallet_adjust`, with the staff member. Each form carries an idempotency key
+  `ledger.wallet_adjust`, with the staff member. Each form carries an idempotency key
   held by a unique constraint (sent twice, it moves money once); above
   ADJUSTMENT_APPROVAL_THRESHOLD(S) the adjustment request waits for a second staff member, who
   approves it (on the dashboard or the request's page) or rejects it with a reason.

@@ -8,7 +8,7 @@ answered with the first one's request. Under the approval threshold of its curre
 request waits until a second staff member holding `backoffice.approve_adjustment` approves it
 (the money moves then, exactly once: the request's row is locked) or someone rejects it.
 
-Money moves only through `platform_wallet.services.ledger.wallet_adjust`, in the transaction
+Money moves only through `platform_wallet.ledger.wallet_adjust`, in the transaction
 that records the request's outcome and its audit event. Lock order: the request's key or row,
 then the wallet (in `wallet_adjust`), then the audit chain.
 """

@@ -2,7 +2,7 @@
 
 `StaffAccess` only carries the custom permissions the roles are made of (unmanaged, never
 queried); `ManualAdjustment` is the ledger's ADJUSTMENT entries as staff see them (a proxy: the
-entries themselves are written only by `services.ledger.wallet_adjust`); `AdjustmentRequest` is
+entries themselves are written only by `ledger.wallet_adjust`); `AdjustmentRequest` is
 what a staff member asked for, under the idempotency key of the form they sent (`adjustments`).
 """
 

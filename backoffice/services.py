@@ -1,7 +1,7 @@
 """What staff do in the backoffice, as services: the admin's actions and forms call these.
 
 Manual adjustments are `backoffice.adjustments` (money moves only through
-`platform_wallet.services.ledger.wallet_adjust`); blocking, sessions and operator accounts go
+`platform_wallet.ledger.wallet_adjust`); blocking, sessions and operator accounts go
 through the wallet's own services. Every action on money and players is written to the audit
 trail (`audit.services.audit_record`) in the action's own transaction.
 """

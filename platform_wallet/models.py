@@ -1,7 +1,7 @@
 """The wallet's data: operator accounts, players, wallets, game sessions, rounds, the PLATFORM's
 transactions and the append-only ledger.
 
-Money rules (docs/architecture.md): balances change only through `services.ledger`, every change
+Money rules (docs/architecture.md): balances change only through `ledger`, every change
 is a `LedgerEntry` written in the same database transaction as the balance, and a wallet's
 balance always equals the sum of its entries (`manage.py check_ledger` proves it).
 """

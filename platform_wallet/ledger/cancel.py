@@ -49,7 +49,7 @@ def cancel(req: CancelRequest) -> None:
     we never had: then remembered). Database errors are Django's."""
     player_pk = player_pk_of(operator_pk=req.operator_pk, user_id=req.user_id)
     now = timezone.now()
-    params = _params(req, player_pk=player_pk, at=now)
+    params = _params(req=req, player_pk=player_pk, now=now)
     refusal: WalletError | None = None
     with transaction.atomic(), connection.cursor() as cursor:
         target = _target(cursor, params)
@@ -59,7 +59,7 @@ def cancel(req: CancelRequest) -> None:
             else:  # the transaction arrived meanwhile: cancel it after all
                 target = _target(cursor, params)
         if target is not None:
-            refusal = _reverse(cursor, req, target, params)
+            refusal = _reverse(cursor, req=req, target=target, params=params)
     if req.round_finished:
         # After the money's transaction, on its own: a cancel then never holds a transaction's
         # row while waiting for a round that a changebalance holds.
@@ -103,7 +103,7 @@ def _target(cursor: Any, params: dict[str, Any]) -> _Target | None:
 
 
 def _reverse(
-    cursor: Any, req: CancelRequest, target: _Target, params: dict[str, Any]
+    cursor: Any, *, req: CancelRequest, target: _Target, params: dict[str, Any]
 ) -> WalletError | None:
     """Rules 1-3 on the locked transaction: the refusal (OP_41), or None when canceled."""
     if target.player_pk != params["player_pk"] or target.canceled_before_arrival:
@@ -127,16 +127,16 @@ def _reverse(
     return None
 
 
-def _params(req: CancelRequest, *, player_pk: int, at: dt.datetime) -> dict[str, Any]:
+def _params(*, req: CancelRequest, player_pk: int, now: dt.datetime) -> dict[str, Any]:
     """The named parameters of cancel's statements; the tombstone's row is all of them."""
-    now = sql.db_time(at)
+    db_now = sql.db_time(now)
     return {
         "operator_pk": req.operator_pk,
         "transaction_id": req.transaction_id,
         "round_id": req.round_id,
         "game_id": req.game_id,
         "player_pk": player_pk,
-        "now": now,
+        "now": db_now,
         "status": TransactionStatus.CANCELED.value,
         "kind": EntryKind.CANCEL.value,
         # the tombstone: a CANCELED row of a transaction we never had
@@ -153,5 +153,5 @@ def _params(req: CancelRequest, *, player_pk: int, at: dt.datetime) -> dict[str,
         "context": "{}",
         "transaction_timestamp": "",
         "canceled_before_arrival": True,
-        "canceled_at": now,
+        "canceled_at": db_now,
     }

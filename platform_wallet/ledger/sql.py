@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -23,7 +24,6 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from psycopg.rows import dict_row
 
 from catalog.models import Game
 from platform_wallet.models import (
@@ -264,25 +264,31 @@ def fetch_one(sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
             return run(cursor, sql, params)
     db.ensure_connection()
     guard = transaction.atomic() if db.in_atomic_block else contextlib.nullcontext()
-    with (
-        guard,
-        db.wrap_database_errors,
-        psycopg.Cursor(db.connection, row_factory=dict_row) as cursor,
-    ):
+    with guard, db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=_PREPARE)
-        return cursor.fetchone()
+        return _named(cursor, sql, cursor.fetchone())
 
 
 def run(cursor: Any, sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
     """Run one statement on a cursor of Django's (inside the caller's transaction) and return
     its first row by column name, if it returns rows."""
     cursor.execute(sql, params)
-    if cursor.description is None:
-        return None
-    row = cursor.fetchone()
+    return None if cursor.description is None else _named(cursor, sql, cursor.fetchone())
+
+
+def _named(cursor: Any, sql: str, row: Sequence[Any] | None) -> dict[str, Any] | None:
+    """A row as {column alias: value}. A statement's aliases never change: they are read from
+    the cursor's description once per statement (building the description costs more than the
+    rest of reading a row)."""
     if row is None:
         return None
-    return dict(zip([column[0] for column in cursor.description], row, strict=True))
+    names = _COLUMN_NAMES.get(sql)
+    if names is None:
+        names = _COLUMN_NAMES[sql] = tuple(column[0] for column in cursor.description)
+    return dict(zip(names, row, strict=True))
+
+
+_COLUMN_NAMES: dict[str, tuple[str, ...]] = {}
 
 
 _PREPARE = True if getattr(settings, "WALLET_PREPARED_STATEMENTS", True) else None

@@ -41,31 +41,37 @@ def apply(*, req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | No
     Returns the new balance. Raises WalletError: the refusal, or OP_31, after it was recorded.
     Raises IntegrityError: a concurrent call recorded this transaction_id first (nothing of
     ours was written). Database errors are Django's."""
-    is_bet = req.transaction_type == TransactionType.BET
     now = timezone.now()
-    params = _params(req, found, refusal, now)
-    round_step = _round_step(req, found)
-    touch = _touches_session(req, found, now)
-    if connection.vendor == "postgresql" and not (is_bet and found.has_limits):
-        statement = sql.one_statement(round_step=round_step, touch=touch)
-        row = sql.fetch_one(statement, params)
-        assert row is not None
-        if row["wallet_balance"] is None:
-            raise refusal or WalletError(ErrorCode.OP_31)
-        return to_money(row["wallet_balance"])
-    balance, refusal = _in_a_transaction(req, found, refusal, params, round_step, touch)
+    params = _params(req=req, found=found, refusal=refusal, now=now)
+    round_step = _round_step(req=req, found=found)
+    touch = _touches_session(req=req, found=found, now=now)
+    if connection.vendor == "postgresql" and not (_is_bet(req) and found.has_limits):
+        balance = _in_one_statement(params=params, round_step=round_step, touch=touch)
+    else:
+        balance, refusal = _in_a_transaction(
+            req=req, found=found, refusal=refusal, params=params, round_step=round_step, touch=touch
+        )
     if balance is None:
         raise refusal or WalletError(ErrorCode.OP_31)
     return balance
 
 
-def _covers(balance: Decimal, delta: Decimal) -> bool:
-    """A credit always applies; a debit only when the balance covers it (`sql.WALLET_MOVE`'s
-    WHERE, for the portable path)."""
+def _is_bet(req: ChangeBalanceRequest) -> bool:
+    return req.transaction_type == TransactionType.BET
+
+
+def _delta(req: ChangeBalanceRequest) -> Decimal:
+    """A BET debits its amount; a WIN or REFUND credits it."""
+    return -req.amount if _is_bet(req) else req.amount
+
+
+def _covers(*, balance: Decimal, delta: Decimal) -> bool:
+    """A credit always applies; a debit only when the balance covers it. (The portable path's
+    rule; the single statement's is the WHERE of `sql.WALLET_MOVE`.)"""
     return delta >= 0 or balance + delta >= 0
 
 
-def _round_step(req: ChangeBalanceRequest, found: Lookup) -> str | None:
+def _round_step(*, req: ChangeBalanceRequest, found: Lookup) -> str | None:
     """The round is created on its first call and finished when a call says so."""
     if found.round_pk is None:
         return sql.ROUND_UPSERT
@@ -74,19 +80,29 @@ def _round_step(req: ChangeBalanceRequest, found: Lookup) -> str | None:
     return None
 
 
-def _touches_session(req: ChangeBalanceRequest, found: Lookup, now: dt.datetime) -> bool:
+def _touches_session(*, req: ChangeBalanceRequest, found: Lookup, now: dt.datetime) -> bool:
     """A BET keeps its game session alive, written at most once per
     WALLET_SESSION_TOUCH_SECONDS (and only when its money moved)."""
     last = found.session_last_activity
     return (
-        req.transaction_type == TransactionType.BET
+        _is_bet(req)
         and found.session_pk is not None
         and last is not None
         and (now - last).total_seconds() >= settings.WALLET_SESSION_TOUCH_SECONDS
     )
 
 
+def _in_one_statement(
+    *, params: dict[str, Any], round_step: str | None, touch: bool
+) -> Decimal | None:
+    """PostgreSQL's path. Returns the new balance, None when nothing moved."""
+    row = sql.fetch_one(sql.one_statement(round_step=round_step, touch=touch), params)
+    assert row is not None  # the statement's SELECT always has its one row
+    return None if row["wallet_balance"] is None else to_money(row["wallet_balance"])
+
+
 def _in_a_transaction(
+    *,
     req: ChangeBalanceRequest,
     found: Lookup,
     refusal: WalletError | None,
@@ -94,22 +110,21 @@ def _in_a_transaction(
     round_step: str | None,
     touch: bool,
 ) -> tuple[Decimal | None, WalletError | None]:
-    """The portable path. Returns the new balance (None: nothing moved) and the refusal
-    recorded (None: moved, or OP_31 recorded)."""
-    is_bet = req.transaction_type == TransactionType.BET
-    delta = -req.amount if is_bet else req.amount
+    """The portable path: the statements one by one, in the order of the single statement's
+    locks. Returns the new balance (None when nothing moved) and the refusal, which may now
+    be a responsible-gambling limit's (OP_32)."""
     balance: Decimal | None = None
     with transaction.atomic(), connection.cursor() as cursor:
         if refusal is None:
             locked = sql.run(cursor, sql.wallet_lock(), params)
             assert locked is not None
             current = to_money(locked["wallet_balance"])
-            if is_bet and found.has_limits:
+            if _is_bet(req) and found.has_limits:
                 refusal = responsible_gambling.bet_refusal(
                     player_pk=found.player_pk, currency=req.currency, amount=req.amount
                 )
-            if refusal is None and _covers(current, delta):
-                balance = current + delta
+            if refusal is None and _covers(balance=current, delta=_delta(req)):
+                balance = current + _delta(req)
                 params["wallet_balance"] = sql.db_money(balance)
                 sql.run(cursor, sql.WALLET_SET, params)
         if round_step is not None:
@@ -132,11 +147,12 @@ def _in_a_transaction(
 
 
 def _params(
-    req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | None, at: dt.datetime
+    *, req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | None, now: dt.datetime
 ) -> dict[str, Any]:
-    """The named parameters of every statement of a changebalance, adapted for the database."""
-    is_bet = req.transaction_type == TransactionType.BET
-    now = sql.db_time(at)
+    """The named parameters of every statement of a changebalance, adapted for the database.
+    (The portable path adds the values it learns on the way: the balance, the round's and the
+    transaction's keys, the outcome.)"""
+    db_now = sql.db_time(now)
     return {
         "operator_pk": req.operator_pk,
         "transaction_id": req.transaction_id,
@@ -147,13 +163,14 @@ def _params(
         "wallet_pk": found.wallet_pk,
         "session_pk": found.session_pk,
         "round_pk": found.round_pk,
-        "now": now,
+        "now": db_now,
         # the wallet (and the ledger entry)
-        "delta": sql.db_money(-req.amount if is_bet else req.amount),
+        "delta": sql.db_money(_delta(req)),
         "refused": refusal is not None,
+        # the single statement's outcome when the wallet did not move
         "refusal_code": str(refusal.code if refusal else ErrorCode.OP_31),
         # the round
-        "round_finished_at": now if req.round_finished else None,
+        "round_finished_at": db_now if req.round_finished else None,
         # the transaction
         "transaction_type": str(req.transaction_type),
         "amount": sql.db_money(req.amount),
