@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_celery_beat",
+    "operators",
     "audit",
     "platform_wallet",
     "catalog",

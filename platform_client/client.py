@@ -64,7 +64,7 @@ from platform_client.types import (
 )
 
 if TYPE_CHECKING:
-    from platform_wallet.models import Operator
+    from operators.models import Operator
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

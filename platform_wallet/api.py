@@ -23,17 +23,17 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 
+from operators.accounts import (
+    OperatorAccount,
+    OperatorsUnavailable,
+    operator_account,
+)
 from platform_wallet import connections, protocol
 from platform_wallet.addresses import client_address
 from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
 from platform_wallet.gameplay import COMMANDS
 from platform_wallet.models import ApiErrorLog
 from platform_wallet.redact import mask_tokens_in_body
-from platform_wallet.services.operators import (
-    OperatorAccount,
-    OperatorsUnavailable,
-    operator_account,
-)
 
 __all__ = ["Answer", "WalletCall", "client_address", "operator_header", "serve_call"]
 

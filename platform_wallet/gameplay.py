@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from operators.accounts import OperatorAccount
 from platform_wallet import fields
 from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
 from platform_wallet.models import GameSession, Player, Round, Transaction, TransactionType, Wallet
 from platform_wallet.services import ledger
-from platform_wallet.services.operators import OperatorAccount
 from platform_wallet.services.sessions import session_is_live
 
 Data = dict[str, Any]

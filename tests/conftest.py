@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from platform_wallet.models import Operator, Player, Wallet
-from platform_wallet.services.operators import operator_cache_clear
+from operators.accounts import operator_cache_clear
+from operators.models import Operator
+from platform_wallet.models import Player, Wallet
 from tests.factories import OperatorFactory, PlayerFactory, session_for, wallet_for
 from tests.wallet_client import WalletClient
 

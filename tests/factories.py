@@ -7,7 +7,8 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, Wallet
 from platform_wallet.services.ledger import wallet_open
 from platform_wallet.services.sessions import token_generate
 

@@ -15,18 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Game
+from operators.accounts import operator_account
+from operators.models import Operator
 from platform_wallet.models import (
     ApiErrorLog,
     GameSession,
     LedgerEntry,
-    Operator,
     Player,
     ResponsibleGamblingLimits,
     Round,
     Transaction,
     Wallet,
 )
-from platform_wallet.services.operators import operator_account
 from tests.admin_fixtures import (  # noqa: F401 - fixtures
     finance_client,
     finance_user,
@@ -43,7 +43,8 @@ CHANGELIST = "admin:platform_wallet_{}_changelist"
 
 
 def url(model: str, view: str = "changelist", *args: object) -> str:
-    return reverse(f"admin:platform_wallet_{model}_{view}", args=args)
+    app = "operators" if model == "operator" else "platform_wallet"
+    return reverse(f"admin:{app}_{model}_{view}", args=args)
 
 
 def action(client: Client, model: str, name: str, objects: list[object], **data: str):

@@ -18,14 +18,8 @@ from backoffice.jobs import TASK_JOBS
 from backoffice.models import ManualAdjustment
 from backoffice.roles import FINANCE, ROLES, SUPPORT
 from catalog.models import Game, Lobby
-from platform_wallet.models import (
-    ApiErrorLog,
-    GameSession,
-    LedgerEntry,
-    Operator,
-    Player,
-    Wallet,
-)
+from operators.models import Operator
+from platform_wallet.models import ApiErrorLog, GameSession, LedgerEntry, Player, Wallet
 from platform_wallet.selectors import ledger_mismatches
 from reporting.models import BusinessReport, LimitSnapshot, Reconciliation
 from simulator.server import RunningSimulator

@@ -19,7 +19,8 @@ from django.test import Client
 
 from backoffice.roles import FINANCE, SUPPORT
 from catalog.models import Game
-from platform_wallet.models import Operator, Player, Transaction
+from operators.models import Operator
+from platform_wallet.models import Player, Transaction
 from platform_wallet.services.sessions import session_create
 from reporting.models import Reconciliation
 from simulator.server import RunningSimulator

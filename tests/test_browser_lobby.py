@@ -20,7 +20,8 @@ import pytest
 from django.test import Client
 
 from catalog.models import Game
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, Wallet
 from tests.lobby_browser import CHROMIUM, chromium_session, shot
 from tests.lobby_fixtures import PASSWORD, catalog_make, game_make, lobbies_make, login_for
 from tests.test_launch import IPHONE

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 
 from catalog.models import Game, Lobby
 from catalog.services import SyncResult, catalog_sync
+from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
-from platform_wallet.models import Operator
 from simulator.server import RunningSimulator
 from tests.factories import PlayerFactory, session_for, wallet_for
 from tests.simulator_fixtures import platform_sim, sim_operator  # noqa: F401 - fixtures

@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from catalog.models import Game
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, Wallet
 from tests.lobby_fixtures import catalog_make, lobbies_make
 from tests.wallet_client import WalletClient
 

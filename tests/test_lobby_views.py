@@ -14,7 +14,8 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from catalog.models import Game, Lobby
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, Wallet
 from tests.factories import OperatorFactory, PlayerFactory, wallet_for
 from tests.lobby_fixtures import PASSWORD, catalog_make, game_make, lobbies_make, login_for
 from tests.test_launch import ANDROID, DESKTOP, IPHONE

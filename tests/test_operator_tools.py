@@ -8,7 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from platform_wallet.models import GameSession, LedgerEntry, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, LedgerEntry, Player, Wallet
 from tests.wallet_client import WalletClient
 
 

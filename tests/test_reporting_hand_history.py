@@ -10,8 +10,9 @@ import pytest
 import requests
 from django.test import Client
 
+from operators.models import Operator
 from platform_client import PlatformApiError
-from platform_wallet.models import Operator, Transaction
+from platform_wallet.models import Transaction
 from reporting.errors import HandHistoryUnavailable
 from reporting.services.hand_history import hand_history_fetch
 from simulator.server import RunningSimulator

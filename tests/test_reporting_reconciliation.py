@@ -16,7 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.test import Client
 
 from catalog.services import catalog_sync
-from platform_wallet.models import Operator, Player, Transaction, TransactionStatus
+from operators.models import Operator
+from platform_wallet.models import Player, Transaction, TransactionStatus
 from reporting.errors import BusinessReportMissing
 from reporting.models import Reconciliation
 from reporting.services.business_reports import business_report_fetch

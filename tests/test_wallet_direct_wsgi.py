@@ -16,8 +16,8 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from casino_project.wsgi import application, django_application
+from operators.models import Operator
 from ops.metrics import wallet_requests
-from platform_wallet.models import Operator
 from platform_wallet.wsgi import DirectWalletApi
 from tests.wallet_client import TIMESTAMP, Answer, WalletClient, new_id, sha1
 from tests.wsgi_transport import wsgi_request

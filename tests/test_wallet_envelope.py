@@ -71,7 +71,7 @@ def test_x_operator_id_selects_the_account_secret_and_players(client, db) -> Non
 def test_inactive_operator_is_http_403(api: WalletClient, operator) -> None:
     operator.is_active = False
     operator.save()
-    from platform_wallet.services.operators import operator_cache_clear
+    from operators.accounts import operator_cache_clear
 
     operator_cache_clear()
     assert api.post_raw("status", b"{}").http_status == 403
@@ -215,7 +215,7 @@ def test_operator_ip_allow_list_refuses_other_addresses_with_403(
 ):
     operator.allowed_ips = "10.1.2.0/24, 192.0.2.7"
     operator.save()
-    from platform_wallet.services.operators import operator_cache_clear
+    from operators.accounts import operator_cache_clear
 
     operator_cache_clear()
     body = {"user_id": "611", "transaction_id": 1}
@@ -233,7 +233,7 @@ def test_operator_ip_allow_list_behind_a_proxy_reads_x_forwarded_for(
     settings.WALLET_TRUSTED_PROXY_HOPS = 1
     operator.allowed_ips = "203.0.113.9"
     operator.save()
-    from platform_wallet.services.operators import operator_cache_clear
+    from operators.accounts import operator_cache_clear
 
     operator_cache_clear()
     api = WalletClient(client, operator)

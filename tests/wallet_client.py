@@ -10,7 +10,7 @@ from typing import Any
 
 from django.test import Client
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 from simulator import wallet_protocol
 from simulator.wallet_protocol import dumps, sha1
 from tests.wsgi_transport import wsgi_request

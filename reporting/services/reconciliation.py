@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 from reporting.errors import BusinessReportMissing
 from reporting.models import Reconciliation, ReconciliationLine
 from reporting.selectors import (

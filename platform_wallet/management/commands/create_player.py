@@ -3,8 +3,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from platform_wallet.models import Operator
+from operators.models import Operator
+from operators.services import AccountRefused
 from platform_wallet.services.accounts import player_upsert
+from platform_wallet.services.ledger import AdjustmentRefused
 
 
 class Command(BaseCommand):
@@ -44,7 +46,7 @@ class Command(BaseCommand):
                 group=options["group"],
                 blocked=options["blocked"],
             )
-        except ValueError as exc:
+        except (AccountRefused, AdjustmentRefused) as exc:
             raise CommandError(str(exc)) from exc
         verb = "Created" if created else "Updated"
         self.stdout.write(
