@@ -317,9 +317,7 @@ class OperatorAdmin(admin.ModelAdmin):
             "form": form,
             "secret_masked": mask_secret(operator.secret_key),
         }
-        return TemplateResponse(
-            request, "admin/operators/operator/rotate_secret.html", context
-        )
+        return TemplateResponse(request, "admin/operators/operator/rotate_secret.html", context)
 
 
 # --- Players ----------------------------------------------------------------------------------
