@@ -8,6 +8,7 @@ balance always equals the sum of its entries (`manage.py check_ledger` proves it
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -81,6 +82,16 @@ class Wallet(models.Model):
         return f"{self.player.user_id} {self.currency} {self.balance}"
 
 
+def session_is_live(
+    *, ended_at: dt.datetime | None, last_activity_at: dt.datetime, now: object | None = None
+) -> bool:
+    """A game session is live until it is ended (logout, block, revocation) or has been idle
+    for WALLET_SESSION_IDLE_SECONDS."""
+    moment = now if isinstance(now, dt.datetime) else timezone.now()
+    idle = dt.timedelta(seconds=settings.WALLET_SESSION_IDLE_SECONDS)
+    return ended_at is None and last_activity_at > moment - idle
+
+
 class GameSession(models.Model):
     """A player's game session: one per launch, its token sent in the launch URL.
 
@@ -113,8 +124,6 @@ class GameSession(models.Model):
         return self.wallet.currency
 
     def is_live(self, now: object | None = None) -> bool:
-        from platform_wallet.services.sessions import session_is_live
-
         return session_is_live(
             ended_at=self.ended_at, last_activity_at=self.last_activity_at, now=now
         )

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -29,10 +33,32 @@ def _fresh_operator_cache() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_log_throttles() -> None:
     """Each test sees the first refused call's log line (issue 10 throttles the others)."""
-    import ops.calls
+    from platform_wallet import call_log
 
-    ops.calls._unverified_lines = None
-    ops.calls._security_lines = ops.calls.LogThrottle(60)
+    call_log._unverified_lines = None
+    call_log._security_lines = call_log.LogThrottle(60)
+
+
+@pytest.fixture
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """pytest-django's live server, serving the project's WSGI application as gunicorn does:
+    the gameplay API's front (platform_wallet.wsgi) in front of Django and its static files
+    (Django's live server would serve Django alone, which has no wallet routes)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from platform_wallet.wsgi import WalletFront
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    static_handler = server.thread.static_handler
+    server.thread.static_handler = lambda app: WalletFront(static_handler(app))  # type: ignore[assignment]
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -62,8 +88,8 @@ def session(player: Player, wallet: Wallet):
 
 
 @pytest.fixture
-def api(client, operator: Operator) -> WalletClient:
-    return WalletClient(client, operator)
+def api(operator: Operator) -> WalletClient:
+    return WalletClient(operator)
 
 
 @pytest.fixture

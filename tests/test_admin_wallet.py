@@ -160,7 +160,7 @@ def test_operator_secret_is_masked_in_list_and_form(
 def test_spec_x_authorization_rotating_the_secret_takes_effect_at_once(
     super_client: Client, client: Client, operator: Operator
 ) -> None:
-    old = WalletClient(client, operator)
+    old = WalletClient(operator)
     assert (
         old.call(
             "balance", {"user_id": "nobody", "currency_code": "EUR", "token": "x" * 40}
@@ -180,7 +180,7 @@ def test_spec_x_authorization_rotating_the_secret_takes_effect_at_once(
     assert operator.secret_key == "new-secret-9"
     assert old.call("balance", {"user_id": "x"}).http_status == 200  # old client reads new key
     stale = Operator(operator_id="examplecasino", secret_key="secret_key")
-    assert WalletClient(client, stale).call("balance", {"user_id": "x"}).http_status == 403
+    assert WalletClient(stale).call("balance", {"user_id": "x"}).http_status == 403
     entry = LogEntry.objects.get(object_id=str(operator.pk))
     assert "Rotated" in entry.get_change_message() and "new-secret-9" not in entry.change_message
 

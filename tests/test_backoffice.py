@@ -337,7 +337,7 @@ def sim_bets(sim_operator: Operator, client: Client) -> dict[str, object]:
     Game.objects.create(operator=sim_operator, game_id=7002, title="Starburst", vendor="netent")
     player = PlayerFactory(operator=sim_operator, user_id="777")
     wallet = wallet_for(player, "EUR", "100.00")
-    api = WalletClient(client, sim_operator)
+    api = WalletClient(sim_operator)
     out: dict[str, object] = {}
     for name, game_id in (("live", 7001), ("slot", 7002)):
         session = session_for(player, wallet, game_id=game_id)

@@ -197,7 +197,7 @@ def test_spec_changebalance_bet_on_a_game_that_vanished_is_op_35_win_still_credi
     player = PlayerFactory(operator=sim_operator, user_id="611")
     wallet = wallet_for(player, "EUR", "100.00")
     session = session_for(player, wallet, game_id=gone["id"])
-    api = WalletClient(client, sim_operator)
+    api = WalletClient(sim_operator)
 
     bet = api.changebalance(
         user_id="611", token=session.token, amount=Decimal("1.00"), game_id=gone["id"]

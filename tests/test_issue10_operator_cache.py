@@ -36,7 +36,7 @@ def denied_total() -> float:
 
 def random_operator(client, operator: Operator) -> WalletClient:
     stranger = Operator(operator_id=secrets.token_hex(8), secret_key=operator.secret_key)
-    return WalletClient(client, stranger)
+    return WalletClient(stranger)
 
 
 # --- item 4: floods -------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 import requests
-from django.test import Client
 
 from operators.models import Operator
 from platform_client import PlatformApiError
@@ -38,7 +37,7 @@ def _played(
     if history_id is not None:
         context["history_id"] = history_id
     transaction_id = new_id()
-    answer = WalletClient(Client(), operator).changebalance(
+    answer = WalletClient(operator).changebalance(
         user_id=player.user_id,
         token=session.token,
         transaction_id=transaction_id,

@@ -43,7 +43,7 @@ def _today() -> dt.date:
 
 @pytest.fixture
 def wallet_api(client: Client, platform_operator: Operator) -> WalletClient:
-    return WalletClient(client, platform_operator)
+    return WalletClient(platform_operator)
 
 
 @pytest.fixture
@@ -261,7 +261,7 @@ def test_spec_reconciliation_of_simulated_play_is_clean_then_flags_a_deliberate_
     assert player is not None
     played = Transaction.objects.filter(player=player, status=TransactionStatus.OK).first()
     assert played is not None and played.game_id is not None
-    extra = WalletClient(Client(), platform_operator).changebalance(
+    extra = WalletClient(platform_operator).changebalance(
         user_id=player.user_id,
         token=None,
         transaction_type="WIN",

@@ -39,10 +39,10 @@ from platform_wallet.models import (
     TransactionStatus,
     TransactionType,
     Wallet,
+    session_is_live,
 )
 from platform_wallet.redact import mask_token
 from platform_wallet.services import limits
-from platform_wallet.services.sessions import session_is_live
 
 CENT = Decimal("0.01")
 
