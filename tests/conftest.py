@@ -98,6 +98,19 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_windows_do_not_turn_mid_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limiter counts fixed windows of wall-clock time: a test's requests could
+    straddle two windows and see a fresh count. Its clock stands still at the start of a
+    window for the test (tests of the windows themselves pass `now` explicitly)."""
+    import time
+
+    from ops import ratelimit
+
+    start = float(int(time.time()) // 3600 * 3600 + 1)
+    monkeypatch.setattr(ratelimit, "clock", lambda: start)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty in-memory cache (the rate limiter counts requests in it).
     A Redis cache is left alone: clearing it would flush the whole Redis database."""
