@@ -62,7 +62,7 @@ def post_worker_init(worker: Any) -> None:
     never could answers 503 (which the PLATFORM treats as OP_50 and retries)."""
     from django.db import connections
 
-    from platform_wallet.services.operators import operator_accounts_warm
+    from operators.accounts import operator_accounts_warm
 
     operator_accounts_warm()
     connections.close_all()  # (this thread serves no calls: its connection goes back)

@@ -20,7 +20,7 @@ from django_celery_beat.models import PeriodicTask
 
 from backoffice import admin_adjustments, admin_audit  # noqa: F401 - they register their admins
 from backoffice.jobs import JOB_LABELS, TASK_JOBS, Job, JobOutcome, job_run, yesterday_utc
-from platform_wallet.models import Operator
+from operators.models import Operator
 
 # --- Scheduled jobs: run now -------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from operators.models import Operator
 from platform_client import PlatformApiError
-from platform_wallet.models import Operator
 from reporting.errors import ReportingError
 
 logger = logging.getLogger(__name__)

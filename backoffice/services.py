@@ -15,9 +15,8 @@ from django.db.models import QuerySet
 from audit.models import AuditAction
 from audit.services import audit_record
 from catalog.models import Game, Lobby
-from platform_wallet.models import GameSession, Operator, Player
+from platform_wallet.models import GameSession, Player
 from platform_wallet.services.accounts import player_block, player_unblock
-from platform_wallet.services.operators import operator_cache_clear
 from platform_wallet.services.sessions import session_end
 
 
@@ -55,27 +54,6 @@ def session_revoke(*, session: GameSession, reason: str, staff: AbstractBaseUser
 
 
 @transaction.atomic
-def operator_secret_rotate(
-    *, operator: Operator, secret_key: str, staff: AbstractBaseUser | None = None
-) -> None:
-    """Set the secret key the PLATFORM gave us for this operator id; every later call is
-    verified with it (other processes see it within WALLET_OPERATOR_CACHE_SECONDS). The audit
-    trail records that it happened and who did it, never the secret.
-
-    Raises ValueError for a key shorter than 8 characters or containing '|'."""
-    secret_key = secret_key.strip()
-    if len(secret_key) < 8:
-        raise ValueError("A secret key has at least 8 characters")
-    if "|" in secret_key:
-        raise ValueError("A secret key must not contain '|'")
-    Operator.objects.filter(pk=operator.pk).update(secret_key=secret_key)
-    operator.secret_key = secret_key
-    audit_record(actor=staff, action=AuditAction.OPERATOR_SECRET_ROTATED, target=operator)
-    operator_cache_clear()
-    # and again once committed, so that no call in between caches the old secret
-    transaction.on_commit(operator_cache_clear)
-
-
 def games_set_disabled(*, games: QuerySet[Game], disabled: bool) -> int:
     """Our own switch for games: the PLATFORM's flags are never touched (the sync owns them)."""
     return games.update(disabled_by_operator=disabled)
@@ -83,9 +61,3 @@ def games_set_disabled(*, games: QuerySet[Game], disabled: bool) -> int:
 
 def lobbies_set_disabled(*, lobbies: QuerySet[Lobby], disabled: bool) -> int:
     return lobbies.update(disabled_by_operator=disabled)
-
-
-def operator_saved(*, operator: Operator) -> None:
-    """After staff edit an operator account: the gameplay API reads it fresh."""
-    operator_cache_clear()
-    transaction.on_commit(operator_cache_clear)

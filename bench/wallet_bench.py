@@ -1,14 +1,12 @@
 """Wallet benchmark: changebalance BETs under gunicorn against PostgreSQL, beside pgbench.
 
-    python bench/wallet_bench.py [--seconds 20] [--connections 16] [--workers 4] [--compare-django]
+    python bench/wallet_bench.py [--seconds 20] [--connections 16] [--workers 4]
 
 In one run, on the same PostgreSQL server:
 1. pgbench's TPC-B-like transaction with the same number of client connections (baseline);
 2. signed changebalance BETs from wrk (16 connections, a new transaction_id each, spread over
    players) against gunicorn serving the project.
 It prints our requests/s divided by pgbench's TPS, with p50/p99 latency and the error count.
-With --compare-django the same BETs are also sent through Django's middleware stack
-(WALLET_DIRECT_WSGI=false) in the same run, against the same pgbench figure.
 Target (issue 2): ratio >= 0.25, p99 <= 50 ms, no errors. Not a test: figures, not asserts.
 Needs: PostgreSQL on 127.0.0.1:5432 (user postgres), `wrk` and `pgbench` (apt-get install wrk).
 """
@@ -212,11 +210,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--players", type=int, default=64)
-    parser.add_argument(
-        "--compare-django",
-        action="store_true",
-        help="also measure the same BETs through Django's middleware (WALLET_DIRECT_WSGI=false)",
-    )
     args = parser.parse_args()
     for tool in ("wrk", "pgbench", "psql"):
         if not shutil.which(tool):
@@ -237,40 +230,26 @@ def main() -> None:
     # above every transaction id of earlier runs (the bench database is kept between runs)
     last = psql(f"SELECT coalesce(max(transaction_id), 0) FROM {T_TX}", BENCH_DB).strip()
     first_id = (int(last) // 10**9 + 1) * 10**9
-    fronts = [("direct", "true")] + ([("django", "false")] if args.compare_django else [])
-    results: dict[str, dict[str, int]] = {}
-    for name, direct in fronts:
-        print(
-            f"wallet ({FRONTS[name]}): {args.seconds}s of changebalance BETs,"
-            f" {args.connections} connections ...",
-            flush=True,
-        )
-        # transaction ids: wrk thread n sends id_base + n * 10**8 + 1, + 2, ...; every run (and
-        # its warm-up, at + 10**7) has its own range, so no BET is a retry of another
-        id_base = first_id + len(results) * 2 * 10**7
-        results[name] = measure_wallet({**env, "WALLET_DIRECT_WSGI": direct}, pairs, args, id_base)
+    print(
+        f"wallet: {args.seconds}s of changebalance BETs, {args.connections} connections ...",
+        flush=True,
+    )
+    # transaction ids: wrk thread n sends first_id + n * 10**8 + 1, + 2, ...; the run and its
+    # warm-up (at + 10**7) have their own ranges, so no BET is a retry of another
+    result = measure_wallet(env, pairs, args, first_id)
     print(f"pgbench: {args.seconds}s TPC-B-like, {args.connections} clients ...", flush=True)
     tps = pgbench(args.seconds, args.connections)
     print()
     print(f"pgbench TPC-B-like        {tps:10.0f} tps")
-    for name, result in results.items():
-        rps = result["requests"] / (result["duration_us"] / 1e6)
-        errors = result["errors"] + result["socket_errors"]
-        p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
-        if len(results) > 1:
-            print(f"-- {FRONTS[name]}")
-        print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']} requests)")
-        print(f"ratio wallet/pgbench      {rps / tps:10.3f}   (target >= 0.25)")
-        print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 50 ms)")
-        print(f"errors                    {errors:10d}   (target 0)")
+    rps = result["requests"] / (result["duration_us"] / 1e6)
+    errors = result["errors"] + result["socket_errors"]
+    p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
+    print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']} requests)")
+    print(f"ratio wallet/pgbench      {rps / tps:10.3f}   (target >= 0.25)")
+    print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 50 ms)")
+    print(f"errors                    {errors:10d}   (target 0)")
     sh(sys.executable, "manage.py", "check_ledger", env=env)
     print("ledger check              every balance equals the sum of its entries")
-
-
-FRONTS = {
-    "direct": "gameplay API in front of Django, as deployed",
-    "django": "WALLET_DIRECT_WSGI=false: through Django's middleware",
-}
 
 
 def signed_bet_template() -> tuple[str, str]:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_celery_beat",
+    "operators",
     "audit",
     "platform_wallet",
     "catalog",
@@ -51,7 +52,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "ops.middleware.OpsEndpointsMiddleware",  # /healthz, /metrics: before host checks
-    "ops.middleware.WalletObservabilityMiddleware",  # metrics + one log line per wallet call
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ops.middleware.RateLimitMiddleware",  # player pages, logins; never /api/wallet/
@@ -258,9 +258,6 @@ WALLET_DENIED_LOG_SECONDS = env.float("WALLET_DENIED_LOG_SECONDS", 10.0)
 # Prepare the hot path's statements on PostgreSQL (saves their planning on every call). Turn
 # off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
 WALLET_PREPARED_STATEMENTS = env.bool("WALLET_PREPARED_STATEMENTS", default=True)
-# casino_project.wsgi answers gameplay API calls in front of Django's middleware and URL
-# resolution (platform_wallet.wsgi); false sends them through Django like every other request.
-WALLET_DIRECT_WSGI = env.bool("WALLET_DIRECT_WSGI", default=True)
 
 # --- Lobby (player pages and game launch) --------------------------------------------------------
 # The operator account whose catalog visitors who are not logged in see (players see their own);

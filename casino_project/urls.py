@@ -4,7 +4,7 @@ from django.urls import include, path
 from ops.views import wallet_openapi
 
 urlpatterns = [
-    path("api/wallet/", include("platform_wallet.urls")),
+    # /api/wallet/*: answered in front of Django by platform_wallet.wsgi.WalletFront
     path("api/schema/wallet.yaml", wallet_openapi, name="wallet-openapi"),  # OpenAPI 3
     path("admin/", admin.site.urls),
     path("", include("lobby.urls")),  # the player lobby at "/", login/logout under /accounts/

@@ -1,22 +1,18 @@
 """WSGI entry point (`gunicorn casino_project.wsgi`).
 
-Gameplay API calls are answered by `platform_wallet.wsgi.DirectWalletApi` in front of Django
-(the same code as the Django views, without the middleware and URL machinery the PLATFORM's
-calls do not need); every other request goes to Django. WALLET_DIRECT_WSGI=false sends
-everything through Django.
+The gameplay API's calls are answered by `platform_wallet.wsgi.WalletFront` in front of Django
+(the only way in for the PLATFORM); every other request goes to Django. There is no ASGI entry
+point: nothing here needs one, and the wallet's front is WSGI.
 """
 
 import os
 
-from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casino_project.settings")
 
 django_application = get_wsgi_application()
 
-from platform_wallet.wsgi import DirectWalletApi, WSGIApp  # noqa: E402 (needs the settings)
+from platform_wallet.wsgi import WalletFront  # noqa: E402 (needs the settings)
 
-application: WSGIApp = (
-    DirectWalletApi(django_application) if settings.WALLET_DIRECT_WSGI else django_application
-)
+application = WalletFront(django_application)

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog import details as details_reader
-from platform_wallet.models import Operator
+from operators.models import Operator
 
 
 class Game(models.Model):

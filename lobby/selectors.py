@@ -18,8 +18,9 @@ from django.db.models import Q, QuerySet
 
 from catalog import details as details_reader
 from catalog.models import Game, Lobby
+from operators.models import Operator
 from platform_client import validation as check
-from platform_wallet.models import Operator, Player, Wallet
+from platform_wallet.models import Player, Wallet
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from lobby.launch import (
     launch_url_build,
 )
 from lobby.selectors import lobby_title
-from platform_wallet.models import GameSession, Operator, Player
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player
 from platform_wallet.services.sessions import session_create
 
 

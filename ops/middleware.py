@@ -3,8 +3,6 @@
 - `OpsEndpointsMiddleware` (first in MIDDLEWARE): answers GET /healthz and /metrics before
   host validation and the HTTPS redirect, so that the container's HEALTHCHECK, the load
   balancer and Prometheus reach them by any address over plain HTTP.
-- `WalletObservabilityMiddleware`: one metric sample and one structured log line per gameplay
-  API call, read from `response.wallet_call` (no database work, no body parsing).
 - `RateLimitMiddleware`: 429 for player pages and login attempts over their limits; the
   PLATFORM's calls (/api/wallet/) are never limited.
 """
@@ -16,18 +14,16 @@ import hmac
 import ipaddress
 import json
 import logging
-import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
-from ops import logs, metrics
-from ops.calls import observe_wallet_call
+from ops import metrics
 from ops.health import health_checks_run
 from ops.ratelimit import RateLimit, rate_limit_consume
-from platform_wallet.api import client_address
+from platform_wallet.addresses import client_address
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 logger = logging.getLogger("ops")
@@ -91,37 +87,6 @@ class OpsEndpointsMiddleware:
         except ValueError:
             return False
         return any(address in network for network in self.metrics_networks)
-
-
-class WalletObservabilityMiddleware:
-    """Metrics and the call log for gameplay API calls served through Django (gunicorn's go
-    through `platform_wallet.wsgi`, which records them the same way)."""
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-        self.prefix = settings.WALLET_API_PATH_PREFIX
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        if not path.startswith(self.prefix):
-            return self.get_response(request)
-        started = time.perf_counter()
-        context = logs.wallet_request.set(
-            logs.WalletCallSource(path, request.META, lambda: request.body)
-        )
-        try:
-            response = self.get_response(request)
-        finally:
-            logs.wallet_request.reset(context)
-        observe_wallet_call(
-            path_command=path[len(self.prefix) :].strip("/"),
-            call=getattr(response, "wallet_call", None),
-            refusal=getattr(response, "wallet_refusal", None),
-            http_status=response.status_code,
-            seconds=time.perf_counter() - started,
-            meta=request.META,
-        )
-        return response
 
 
 class RateLimitMiddleware:

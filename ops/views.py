@@ -23,7 +23,7 @@ def _wallet_schema() -> bytes | None:
 
 @require_safe
 def wallet_openapi(request: HttpRequest) -> HttpResponse:
-    """GET /api/wallet/openapi.yaml: docs/openapi/wallet.yaml as it is in the repository."""
+    """GET /api/schema/wallet.yaml: docs/openapi/wallet.yaml as it is in the repository."""
     schema = _wallet_schema()
     if schema is None:
         raise Http404("The wallet API schema is not installed")

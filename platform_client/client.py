@@ -5,7 +5,7 @@ Interface::
 
     from platform_client import PlatformClient, PlatformApiError
 
-    client = PlatformClient(operator)  # platform_wallet.models.Operator (saved or not)
+    client = PlatformClient(operator)  # operators.models.Operator, or anything with its fields
     client.games() -> list[PlatformGame]                 # GET /api/generic/games/list/all
     client.lobbies() -> list[PlatformLobby]              # GET /api/generic/lobbies/list/all
     client.business_report(date) -> list[BusinessReportRow]  # GET .../businessReport?date=Y-m-d
@@ -47,7 +47,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -63,8 +63,15 @@ from platform_client.types import (
     PlatformLobby,
 )
 
-if TYPE_CHECKING:
-    from platform_wallet.models import Operator
+
+class OperatorAccount(Protocol):
+    """What the client needs of an operator account (operators.models.Operator has it): the
+    client depends on no model."""
+
+    operator_id: str
+    api_host: str
+    secret_key: str
+
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,7 +113,7 @@ def authorization_digest(api: str, operator_id: str, secret_key: str) -> str:
 class PlatformClient:
     def __init__(
         self,
-        operator: Operator,
+        operator: OperatorAccount,
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,

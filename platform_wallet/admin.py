@@ -41,11 +41,19 @@ from backoffice.admin_helpers import (
     request_staff,
 )
 from catalog.models import Game
+from operators.models import Operator
+from operators.services import (
+    AccountRefused,
+    check_allowed_ips,
+    check_network_access,
+    check_platform_url,
+    operator_saved,
+    operator_secret_rotate,
+)
 from platform_wallet.models import (
     ApiErrorLog,
     GameSession,
     LedgerEntry,
-    Operator,
     Player,
     ResponsibleGamblingLimits,
     Round,
@@ -54,11 +62,6 @@ from platform_wallet.models import (
     Wallet,
 )
 from platform_wallet.redact import mask_token, mask_tokens_in_text
-from platform_wallet.services.accounts import (
-    check_allowed_ips,
-    check_network_access,
-    check_platform_url,
-)
 from platform_wallet.services.responsible_gambling import limits_save
 
 
@@ -94,7 +97,7 @@ class _OperatorNetworkForm(forms.ModelForm):
     def clean_allowed_ips(self) -> str:
         try:
             return check_allowed_ips(self.cleaned_data["allowed_ips"])
-        except ValueError as error:
+        except AccountRefused as error:
             raise forms.ValidationError(f"Not an IP address or network: {error}") from None
 
     def clean_api_host(self) -> str:
@@ -110,7 +113,7 @@ class _OperatorNetworkForm(forms.ModelForm):
                 allowed_ips=data.get("allowed_ips") or "",
                 allow_any_address=bool(data.get("allow_any_address")),
             )
-        except ValueError as error:
+        except AccountRefused as error:
             raise forms.ValidationError(str(error)) from None
         return data
 
@@ -118,7 +121,7 @@ class _OperatorNetworkForm(forms.ModelForm):
 def _clean_url(name: str, value: str) -> str:
     try:
         return check_platform_url(name, value or "")
-    except ValueError as error:
+    except AccountRefused as error:
         raise forms.ValidationError(str(error)) from None
 
 
@@ -245,7 +248,7 @@ class OperatorAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Operator, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        staff_services.operator_saved(operator=obj)
+        operator_saved(operator=obj)
 
     def has_rotate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("backoffice.rotate_operator_secret")
@@ -255,7 +258,7 @@ class OperatorAdmin(admin.ModelAdmin):
             path(
                 "<path:object_id>/rotate-secret/",
                 self.admin_site.admin_view(self.rotate_secret_view),
-                name="platform_wallet_operator_rotate_secret",
+                name="operators_operator_rotate_secret",
             ),
             *super().get_urls(),
         ]
@@ -293,7 +296,7 @@ class OperatorAdmin(admin.ModelAdmin):
         operator = get_object_or_404(Operator, pk=object_id)
         form = RotateSecretForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            staff_services.operator_secret_rotate(
+            operator_secret_rotate(
                 operator=operator,
                 secret_key=form.cleaned_data["secret_key"],
                 staff=request_staff(request),
@@ -314,9 +317,7 @@ class OperatorAdmin(admin.ModelAdmin):
             "form": form,
             "secret_masked": mask_secret(operator.secret_key),
         }
-        return TemplateResponse(
-            request, "admin/platform_wallet/operator/rotate_secret.html", context
-        )
+        return TemplateResponse(request, "admin/operators/operator/rotate_secret.html", context)
 
 
 # --- Players ----------------------------------------------------------------------------------

@@ -1,14 +1,12 @@
-"""Serving one gameplay API call (spec: Gameplay API), whoever received it.
+"""Serving one gameplay API call (spec: Gameplay API), as the WSGI front hands it over.
 
 `serve_call` checks X-Operator-Id and X-Authorization (HTTP 403 when wrong, the only non-200
 answer), parses the body, checks the body hash (OP_20), runs the command, and answers with the
 signed envelope. Every failure is an ERROR envelope with the exact code; anything unexpected is
 OP_50 (the PLATFORM retries it) and is logged with the request.
 
-It reads only the WSGI environ (`meta`: Django's request.META is that dict) and the body, so
-that the same code serves the calls that `platform_wallet.wsgi` takes straight from gunicorn
-and those that reach the Django views (`platform_wallet.views`: tests' Client, anything
-mounted elsewhere).
+It reads only the WSGI environ (`meta`) and the body: `platform_wallet.wsgi` takes the calls
+straight from the server, in front of Django, and is the only way in.
 """
 
 from __future__ import annotations
@@ -23,19 +21,20 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from platform_wallet import connections, protocol
-from platform_wallet.addresses import client_address
-from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
-from platform_wallet.gameplay import COMMANDS
-from platform_wallet.models import ApiErrorLog
-from platform_wallet.redact import mask_tokens_in_body
-from platform_wallet.services.operators import (
+from operators.accounts import (
     OperatorAccount,
     OperatorsUnavailable,
     operator_account,
 )
+from platform_wallet import connections, protocol
+from platform_wallet.addresses import client_address
+from platform_wallet.call_context import operator_header
+from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
+from platform_wallet.gameplay import COMMANDS
+from platform_wallet.models import ApiErrorLog
+from platform_wallet.redact import mask_tokens_in_body
 
-__all__ = ["Answer", "WalletCall", "client_address", "operator_header", "serve_call"]
+__all__ = ["Answer", "WalletCall", "serve_call"]
 
 logger = logging.getLogger("platform_wallet.api")
 
@@ -71,11 +70,6 @@ class Answer:
     # Why a call got no signed answer (for the log): "unknown operator", "address not
     # allowed", "no IP allow-list", "bad X-Authorization", "operators unavailable".
     refusal: str | None = None
-
-
-def operator_header(meta: Meta) -> str | None:
-    """X-Operator-Id, or X-TT-Operator-Id (accepted for backward compatibility, spec 2.31)."""
-    return meta.get("HTTP_X_OPERATOR_ID") or meta.get("HTTP_X_TT_OPERATOR_ID")
 
 
 def forbidden(refusal: str | None = None) -> Answer:

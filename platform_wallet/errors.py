@@ -1,7 +1,7 @@
 """The PLATFORM's error codes (spec: Exception handling) and the exception that carries them.
 
-Code raises `WalletError(ErrorCode.OP_31)`; one place (`views`) renders it as a signed ERROR
-envelope with HTTP 200.
+Code raises `WalletError(ErrorCode.OP_31)`; one place (`api.serve_call`) renders it as a signed
+ERROR envelope with HTTP 200.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The gameplay API's commands (spec: API commands): each reads its `data` by the spec's
 parameter table, calls a service, and returns the response `data`. Errors are raised as
-`WalletError` and rendered in one place (`views`)."""
+`WalletError` and rendered in one place (`api.serve_call`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,19 @@ from django.conf import settings
 from django.utils import timezone
 
 from money import to_money
-from platform_wallet import fields, ledger
+from operators.accounts import OperatorAccount
+from platform_wallet import ledger
+from platform_wallet import request_data as read
 from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
-from platform_wallet.models import GameSession, Player, Round, Transaction, TransactionType, Wallet
-from platform_wallet.services.operators import OperatorAccount
-from platform_wallet.services.sessions import session_is_live
+from platform_wallet.models import (
+    GameSession,
+    Player,
+    Round,
+    Transaction,
+    TransactionType,
+    Wallet,
+    session_is_live,
+)
 
 Data = dict[str, Any]
 TRANSACTION_TYPES = tuple(TransactionType.values)
@@ -42,7 +50,7 @@ def _touch(session: GameSession) -> None:
 
 
 def authenticate(operator: OperatorAccount, data: Data) -> Data:
-    token = fields.string(data, "token", max_length=50)
+    token = read.string(data, "token", max_length=50)
     session = _live_session(operator, token)
     player = session.player
     if player.is_blocked or player.is_closed:
@@ -63,9 +71,9 @@ def authenticate(operator: OperatorAccount, data: Data) -> Data:
 
 
 def balance(operator: OperatorAccount, data: Data) -> Data:
-    token = fields.string(data, "token", max_length=50)
-    currency = fields.string(data, "currency_code", max_length=4)
-    user_id = fields.string(data, "user_id", max_length=70, number_allowed=True)
+    token = read.string(data, "token", max_length=50)
+    currency = read.string(data, "currency_code", max_length=4)
+    user_id = read.string(data, "user_id", max_length=70, number_allowed=True)
     player = Player.objects.filter(operator_id=operator.pk, user_id=user_id).first()
     if player is None:
         raise WalletError(ErrorCode.OP_34)
@@ -84,25 +92,23 @@ def balance(operator: OperatorAccount, data: Data) -> Data:
 
 
 def changebalance(operator: OperatorAccount, data: Data) -> Data:
-    context = fields.obj(data, "context", required=False)
+    context = read.obj(data, "context", required=False)
     request = ledger.ChangeBalanceRequest(
         operator_pk=operator.pk,
-        user_id=fields.string(data, "user_id", max_length=70, number_allowed=True),
-        transaction_type=TransactionType(
-            fields.choice(data, "transaction_type", TRANSACTION_TYPES)
-        ),
-        transaction_id=fields.integer_id(data, "transaction_id"),
-        round_id=fields.integer_id(data, "round_id"),
-        round_finished=fields.nullable_bool(data, "round_finished"),
-        game_id=fields.integer_id(data, "game_id", max_digits=6),
-        currency=fields.string(data, "currency_code", max_length=4),
-        amount=fields.money(data, "amount"),
-        token=fields.string(data, "token", max_length=50, nullable=True) if "token" in data else "",
-        transaction_timestamp=fields.optional_string(data, "transaction_timestamp", max_length=19),
+        user_id=read.string(data, "user_id", max_length=70, number_allowed=True),
+        transaction_type=TransactionType(read.choice(data, "transaction_type", TRANSACTION_TYPES)),
+        transaction_id=read.integer_id(data, "transaction_id"),
+        round_id=read.integer_id(data, "round_id"),
+        round_finished=read.nullable_bool(data, "round_finished"),
+        game_id=read.integer_id(data, "game_id", max_digits=6),
+        currency=read.string(data, "currency_code", max_length=4),
+        amount=read.money(data, "amount"),
+        token=read.string(data, "token", max_length=50, nullable=True) if "token" in data else "",
+        transaction_timestamp=read.optional_string(data, "transaction_timestamp", max_length=19),
         context=context,
         reason=_context_string(context, "reason", 32),
         history_id=_context_string(context, "history_id", 255),
-        rake=fields.rake(context),
+        rake=read.rake(context),
     )
     outcome = ledger.change_balance(request)
     return {"currency_code": outcome.currency, "balance": outcome.balance}
@@ -120,14 +126,14 @@ def _context_string(context: Data, name: str, max_length: int) -> str:
 
 
 def status(operator: OperatorAccount, data: Data) -> Data:
-    user_id = fields.string(data, "user_id", max_length=70, number_allowed=True)
-    transaction_id = fields.integer_id(data, "transaction_id")
+    user_id = read.string(data, "user_id", max_length=70, number_allowed=True)
+    transaction_id = read.integer_id(data, "transaction_id")
     # transaction_type, transaction_date, transaction_ts and round_id are informative only:
     # they are read for their type, never parsed as dates (the spec's own example sends
     # 2020-11-31), and the transaction is found by its id.
-    fields.optional_string(data, "transaction_type", max_length=20)
-    fields.optional_string(data, "transaction_date", max_length=10)
-    fields.optional_string(data, "transaction_ts", max_length=13)
+    read.optional_string(data, "transaction_type", max_length=20)
+    read.optional_string(data, "transaction_date", max_length=10)
+    read.optional_string(data, "transaction_ts", max_length=13)
     player_pk = ledger.player_pk_of(operator_pk=operator.pk, user_id=user_id)
     recorded = (
         Transaction.objects.filter(
@@ -148,11 +154,11 @@ def status(operator: OperatorAccount, data: Data) -> Data:
 def cancel(operator: OperatorAccount, data: Data) -> Data:
     request = ledger.CancelRequest(
         operator_pk=operator.pk,
-        user_id=fields.string(data, "user_id", max_length=70, number_allowed=True),
-        transaction_id=fields.integer_id(data, "transaction_id"),
-        round_id=fields.integer_id(data, "round_id"),
-        round_finished=fields.nullable_bool(data, "round_finished"),
-        game_id=fields.integer_id(data, "game_id", max_digits=6),
+        user_id=read.string(data, "user_id", max_length=70, number_allowed=True),
+        transaction_id=read.integer_id(data, "transaction_id"),
+        round_id=read.integer_id(data, "round_id"),
+        round_finished=read.nullable_bool(data, "round_finished"),
+        game_id=read.integer_id(data, "game_id", max_digits=6),
     )
     ledger.cancel(request)
     return {
@@ -163,11 +169,11 @@ def cancel(operator: OperatorAccount, data: Data) -> Data:
 
 
 def finishround(operator: OperatorAccount, data: Data) -> Data:
-    round_id = fields.integer_id(data, "round_id")
-    user_id = fields.string(data, "user_id", max_length=70, number_allowed=True)
-    fields.integer_id(data, "game_id", max_digits=6)
-    fields.optional_string(data, "round_date", max_length=10)
-    fields.optional_string(data, "round_ts", max_length=13)
+    round_id = read.integer_id(data, "round_id")
+    user_id = read.string(data, "user_id", max_length=70, number_allowed=True)
+    read.integer_id(data, "game_id", max_digits=6)
+    read.optional_string(data, "round_date", max_length=10)
+    read.optional_string(data, "round_ts", max_length=13)
     player_pk = ledger.player_pk_of(operator_pk=operator.pk, user_id=user_id)
     game_round = Round.objects.filter(
         operator_id=operator.pk, round_id=round_id, player_id=player_pk

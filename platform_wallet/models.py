@@ -1,4 +1,4 @@
-"""The wallet's data: operator accounts, players, wallets, game sessions, rounds, the PLATFORM's
+"""The wallet's data: players, wallets, game sessions, rounds, the PLATFORM's
 transactions and the append-only ledger.
 
 Money rules (docs/architecture.md): balances change only through `ledger`, every change
@@ -8,60 +8,15 @@ balance always equals the sum of its entries (`manage.py check_ledger` proves it
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from operators.models import Operator
 from platform_wallet.redact import mask_token
-
-
-class Operator(models.Model):
-    """One operator id the PLATFORM issued us, with its own secret key and players.
-
-    A casino can hold several operator ids (for brands or markets): the PLATFORM's
-    X-Operator-Id header selects the account of each call.
-    """
-
-    operator_id = models.CharField(
-        max_length=20, unique=True, help_text="Operator ID provided by PLATFORM."
-    )
-    name = models.CharField(max_length=100, blank=True)
-    secret_key = models.CharField(
-        max_length=255, help_text="Shared secret for request and response hashes."
-    )
-    api_host = models.URLField(
-        blank=True, help_text="PLATFORM_API_HOST: base URL of the PLATFORM's operator APIs."
-    )
-    launch_host = models.URLField(
-        blank=True, help_text="GAME_LAUNCH_HOST: base URL of game and lobby launch links."
-    )
-    is_active = models.BooleanField(
-        default=True, help_text="An inactive operator id is refused (HTTP 403) like an unknown one."
-    )
-    allowed_ips = models.TextField(
-        blank=True,
-        help_text="Allow-list of the PLATFORM's IP addresses or networks (CIDR), one per line "
-        "or comma-separated. Calls from other addresses get HTTP 403. Empty: in production "
-        "every call is refused, unless 'allow any address' is ticked.",
-    )
-    allow_any_address = models.BooleanField(
-        default=False,
-        verbose_name="allow any address",
-        help_text="Opt-out of the IP allow-list, for a private link only (a VPN or private "
-        "network the PLATFORM alone reaches): calls are accepted from any address. The "
-        "signatures do not cover the request data: on the open internet, keep this off and "
-        "set the allow-list.",
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["operator_id"]
-
-    def __str__(self) -> str:
-        return self.operator_id
 
 
 class Player(models.Model):
@@ -127,6 +82,16 @@ class Wallet(models.Model):
         return f"{self.player.user_id} {self.currency} {self.balance}"
 
 
+def session_is_live(
+    *, ended_at: dt.datetime | None, last_activity_at: dt.datetime, now: object | None = None
+) -> bool:
+    """A game session is live until it is ended (logout, block, revocation) or has been idle
+    for WALLET_SESSION_IDLE_SECONDS."""
+    moment = now if isinstance(now, dt.datetime) else timezone.now()
+    idle = dt.timedelta(seconds=settings.WALLET_SESSION_IDLE_SECONDS)
+    return ended_at is None and last_activity_at > moment - idle
+
+
 class GameSession(models.Model):
     """A player's game session: one per launch, its token sent in the launch URL.
 
@@ -159,8 +124,6 @@ class GameSession(models.Model):
         return self.wallet.currency
 
     def is_live(self, now: object | None = None) -> bool:
-        from platform_wallet.services.sessions import session_is_live
-
         return session_is_live(
             ended_at=self.ended_at, last_activity_at=self.last_activity_at, now=now
         )

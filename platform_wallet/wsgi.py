@@ -1,32 +1,41 @@
-"""The gameplay API served straight from WSGI, in front of Django (`casino_project.wsgi`).
+"""The gameplay API's HTTP front: the only way the PLATFORM's calls come in.
 
-The PLATFORM calls the wallet for every bet and win, and nothing about those calls needs
-Django's request machinery: no session, user, CSRF, messages, static files, rate limit or URL
-resolution. `DirectWalletApi` wraps Django's WSGI application and answers the exact gameplay
-API paths itself (`/api/wallet/<command>` and `/api/wallet/ping`) with the same code the Django
-views use (`platform_wallet.api.serve_call`), the same response headers, the same metrics and
-call log (`ops.calls`), and Django's request_started/request_finished signals (which hand the
-database connection back to the pool). Everything else, and any wallet call whose Host is not
-allowed (Django answers 400), goes to Django unchanged. WALLET_DIRECT_WSGI=false turns it off.
+`WalletFront` wraps Django's WSGI application (`casino_project.wsgi`, what gunicorn serves) and
+answers the exact gameplay API paths itself: `WALLET_API_PATH_PREFIX` + one of the commands
+(`gameplay.COMMANDS`), and `ping`. The PLATFORM's calls need none of Django's request machinery
+(session, user, CSRF, messages, static files, rate limits, URL resolution): skipping it saves
+about a third of a BET's CPU. Everything else goes to Django unchanged.
 
-It costs a BET about a third less CPU in the web process (see bench/wallet_bench.py).
+What Django would decide is still decided by Django's own code, computed once and reused:
+- the Host: `HttpRequest.get_host()` (ALLOWED_HOSTS); a call whose Host is not allowed goes
+  to Django, which answers 400 as for any page;
+- the headers its middleware adds (SecurityMiddleware: nosniff, Referrer-Policy, COOP, HSTS
+  when the request is secure by `HttpRequest.is_secure()`; XFrameOptionsMiddleware);
+- the body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, as Django reads a body);
+- request_started / request_finished, which hand the database connection back to the pool.
+Each call gets one metric sample and one log line (`call_log`), and every line logged while it
+is served carries its fields (`call_context`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core import signals
-from django.core.exceptions import RequestDataTooBig
-from django.http.request import split_domain_port, validate_host
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 
-from ops import logs
-from ops.calls import observe_wallet_call
 from platform_wallet import api
+from platform_wallet.call_context import WalletCallSource, wallet_request
+from platform_wallet.call_log import observe_wallet_call
 from platform_wallet.gameplay import COMMANDS
 
 logger = logging.getLogger("platform_wallet.api")
@@ -39,32 +48,44 @@ STATUS_LINES = {
     503: "503 Service Unavailable",
 }
 PING = "ping"
+# Hosts and secure-request markers already judged by Django's code; a flood of made-up ones
+# empties the memo rather than growing it.
+MEMO_LIMIT = 256
 
 
-class DirectWalletApi:
+class WalletFront:
     def __init__(self, django_app: WSGIApp) -> None:
         self.django_app = django_app
         prefix = settings.WALLET_API_PATH_PREFIX
         self.routes = {prefix + command: command for command in (*COMMANDS, PING)}
+        self._hosts: dict[tuple[str | None, str | None], bool] = {}
+        self._headers: dict[tuple[str | None, str | None], list[tuple[str, str]]] = {}
+        self._lock = threading.Lock()
+        setting_changed.connect(self._forget, weak=False)  # (tests change settings)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         command = self.routes.get(environ.get("PATH_INFO", ""))
-        if command is None or not _host_allowed(environ):
+        if command is None or not self._host_allowed(environ):
             return self.django_app(environ, start_response)
         started = time.perf_counter()
         body = _Body(environ)
-        source = logs.wallet_request.set(
-            logs.WalletCallSource(environ["PATH_INFO"], environ, body.cached)
-        )
+        source = wallet_request.set(WalletCallSource(environ["PATH_INFO"], environ, body.cached))
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             answer = self._answer(command, environ, body)
         finally:
             signals.request_finished.send(sender=self.__class__)
-            logs.wallet_request.reset(source)
-        start_response(STATUS_LINES[answer.status_code], _headers(answer, environ))
+            wallet_request.reset(source)
+        start_response(
+            STATUS_LINES[answer.status_code],
+            [
+                ("Content-Type", answer.content_type),
+                ("Content-Length", str(len(answer.body))),
+                *self._django_headers(environ),
+            ],
+        )
         observe_wallet_call(
             path_command=command,
             call=answer.call,
@@ -82,9 +103,66 @@ class DirectWalletApi:
             return api.serve_call(
                 command, method=environ.get("REQUEST_METHOD", ""), meta=environ, read_body=body.read
             )
-        except Exception:  # what Django answers too (the operator could not be read, ...)
+        except Exception:  # a bug: what Django would answer too (api renders every error)
             logger.exception("Internal Server Error: %s", environ.get("PATH_INFO"))
             return api.Answer(500, b"Internal Server Error", api.TEXT_CONTENT_TYPE, None)
+
+    def _host_allowed(self, environ: dict[str, Any]) -> bool:
+        """`HttpRequest.get_host()` of this request raises nothing (ALLOWED_HOSTS)."""
+        key = (environ.get("HTTP_X_FORWARDED_HOST"), environ.get("HTTP_HOST"))
+        allowed = self._hosts.get(key)
+        if allowed is None:
+            try:
+                _django_request(environ).get_host()
+                allowed = True
+            except DisallowedHost:
+                allowed = False
+            self._memo(self._hosts, key, allowed)
+        return allowed
+
+    def _django_headers(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
+        """The headers Django's SecurityMiddleware and XFrameOptionsMiddleware add to an
+        answer of this request (they depend on the request only through is_secure())."""
+        proxy_header = settings.SECURE_PROXY_SSL_HEADER
+        key = (
+            environ.get(proxy_header[0]) if proxy_header else None,
+            environ.get("wsgi.url_scheme"),
+        )
+        headers = self._headers.get(key)
+        if headers is None:
+            request = _django_request(environ)
+            response = HttpResponse(b"", content_type=api.JSON_CONTENT_TYPE)
+            for middleware in (SecurityMiddleware, XFrameOptionsMiddleware):
+                response = middleware(_unused).process_response(request, response)
+            skip = {"content-type", "content-length"}
+            headers = [(k, v) for k, v in response.items() if k.lower() not in skip]
+            self._memo(self._headers, key, headers)
+        return headers
+
+    def _forget(self, **_kwargs: Any) -> None:
+        with self._lock:
+            self._hosts.clear()
+            self._headers.clear()
+
+    def _memo(self, memo: dict[Any, Any], key: Any, value: Any) -> None:
+        with self._lock:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = value
+
+
+def _unused(_request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    raise AssertionError("the middleware's process_response is called directly")
+
+
+def _django_request(environ: dict[str, Any]) -> HttpRequest:
+    """A bare HttpRequest over the environ (Django's own get_host/is_secure read only META);
+    its path is exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT)."""
+    request = HttpRequest()
+    request.META = environ
+    request.path = request.path_info = environ.get("PATH_INFO", "")
+    request.method = environ.get("REQUEST_METHOD")
+    return request
 
 
 class _Body:
@@ -112,56 +190,3 @@ class _Body:
     def cached(self) -> bytes:
         """For the log context: the body if it was read, never reading it."""
         return self.content or b""
-
-
-def _host_allowed(environ: dict[str, Any]) -> bool:
-    """Django's ALLOWED_HOSTS check of the request's Host (HttpRequest.get_host())."""
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
-        host = environ["HTTP_X_FORWARDED_HOST"]
-    elif "HTTP_HOST" in environ:
-        host = environ["HTTP_HOST"]
-    else:
-        return False  # Django builds it from SERVER_NAME/PORT: let Django decide
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
-
-
-def _is_secure(environ: dict[str, Any]) -> bool:
-    """HttpRequest.is_secure(): SECURE_PROXY_SSL_HEADER when set and sent, else the scheme."""
-    proxy_header = settings.SECURE_PROXY_SSL_HEADER
-    if proxy_header:
-        name, secure_value = proxy_header
-        value = environ.get(name)
-        if value is not None:
-            return bool(value.split(",", 1)[0].strip() == secure_value)
-    return bool(environ.get("wsgi.url_scheme") == "https")
-
-
-def _headers(answer: api.Answer, environ: dict[str, Any]) -> list[tuple[str, str]]:
-    """The headers Django's middleware would add to this answer: Content-Length
-    (CommonMiddleware), the SecurityMiddleware's and X-Frame-Options."""
-    headers = [
-        ("Content-Type", answer.content_type),
-        ("Content-Length", str(len(answer.body))),
-    ]
-    if settings.SECURE_HSTS_SECONDS and _is_secure(environ):
-        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            value += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            value += "; preload"
-        headers.append(("Strict-Transport-Security", value))
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append(("X-Content-Type-Options", "nosniff"))
-    if settings.SECURE_REFERRER_POLICY:
-        policy = settings.SECURE_REFERRER_POLICY
-        if not isinstance(policy, str):
-            policy = ",".join(policy)
-        headers.append(("Referrer-Policy", policy))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-    headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
-    return headers

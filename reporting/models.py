@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 
 ZERO = Decimal("0.00")
 

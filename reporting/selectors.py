@@ -17,7 +17,8 @@ from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from catalog.models import Game
-from platform_wallet.models import Operator, Transaction, TransactionStatus, TransactionType
+from operators.models import Operator
+from platform_wallet.models import Transaction, TransactionStatus, TransactionType
 from reporting.models import (
     BusinessReport,
     BusinessReportRow,

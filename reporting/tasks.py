@@ -24,8 +24,8 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
+from operators.models import Operator
 from platform_client import PlatformApiError
-from platform_wallet.models import Operator
 from reporting.selectors import operators_for_platform_jobs
 from reporting.services.business_reports import business_report_fetch
 from reporting.services.limits import balance_limits_check

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from platform_wallet.models import Operator
-from platform_wallet.services.accounts import operator_upsert, player_upsert
+from operators.models import Operator
+from operators.services import operator_upsert
+from platform_wallet.services.accounts import player_upsert
 
 DEMO_OPERATOR_ID = "demo-casino"
 DEMO_SECRET_KEY = "demo-secret-key"  # noqa: S105 - a demo, printed on purpose

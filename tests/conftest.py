@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.db import connection
 
-from platform_wallet.models import Operator, Player, Wallet
-from platform_wallet.services.operators import operator_cache_clear
+from operators.accounts import operator_cache_clear
+from operators.models import Operator
+from platform_wallet.models import Player, Wallet
 from tests.factories import OperatorFactory, PlayerFactory, session_for, wallet_for
 from tests.wallet_client import WalletClient
 
@@ -28,10 +33,32 @@ def _fresh_operator_cache() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_log_throttles() -> None:
     """Each test sees the first refused call's log line (issue 10 throttles the others)."""
-    import ops.calls
+    from platform_wallet import call_log
 
-    ops.calls._unverified_lines = None
-    ops.calls._security_lines = ops.calls.LogThrottle(60)
+    call_log._unverified_lines = None
+    call_log._security_lines = call_log.LogThrottle(60)
+
+
+@pytest.fixture
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """pytest-django's live server, serving the project's WSGI application as gunicorn does:
+    the gameplay API's front (platform_wallet.wsgi) in front of Django and its static files
+    (Django's live server would serve Django alone, which has no wallet routes)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from platform_wallet.wsgi import WalletFront
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    static_handler = server.thread.static_handler
+    server.thread.static_handler = lambda app: WalletFront(static_handler(app))  # type: ignore[assignment]
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -61,13 +88,26 @@ def session(player: Player, wallet: Wallet):
 
 
 @pytest.fixture
-def api(client, operator: Operator) -> WalletClient:
-    return WalletClient(client, operator)
+def api(operator: Operator) -> WalletClient:
+    return WalletClient(operator)
 
 
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_do_not_turn_mid_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limiter counts fixed windows of wall-clock time: a test's requests could
+    straddle two windows and see a fresh count. Its clock stands still at the start of a
+    window for the test (tests of the windows themselves pass `now` explicitly)."""
+    import time
+
+    from ops import ratelimit
+
+    start = float(int(time.time()) // 3600 * 3600 + 1)
+    monkeypatch.setattr(ratelimit, "clock", lambda: start)
 
 
 @pytest.fixture(autouse=True)

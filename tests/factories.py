@@ -7,8 +7,9 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from operators.models import Operator
 from platform_wallet.ledger import wallet_open
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from platform_wallet.models import GameSession, Player, Wallet
 from platform_wallet.services.sessions import token_generate
 
 

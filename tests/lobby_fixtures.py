@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
 from catalog.models import Game, Lobby
-from platform_wallet.models import Operator, Player
+from operators.models import Operator
+from platform_wallet.models import Player
 
 PASSWORD = "correct-horse-battery"
 

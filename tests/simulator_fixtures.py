@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from operators.models import Operator
 from platform_client import PlatformClient
-from platform_wallet.models import Operator
 from simulator.server import RunningSimulator, start_in_thread
 from tests.factories import OperatorFactory
 

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 from reporting.models import (
     BusinessReport,
     BusinessReportRow,

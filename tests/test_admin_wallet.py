@@ -15,18 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Game
+from operators.accounts import operator_account
+from operators.models import Operator
 from platform_wallet.models import (
     ApiErrorLog,
     GameSession,
     LedgerEntry,
-    Operator,
     Player,
     ResponsibleGamblingLimits,
     Round,
     Transaction,
     Wallet,
 )
-from platform_wallet.services.operators import operator_account
 from tests.admin_fixtures import (  # noqa: F401 - fixtures
     finance_client,
     finance_user,
@@ -43,7 +43,8 @@ CHANGELIST = "admin:platform_wallet_{}_changelist"
 
 
 def url(model: str, view: str = "changelist", *args: object) -> str:
-    return reverse(f"admin:platform_wallet_{model}_{view}", args=args)
+    app = "operators" if model == "operator" else "platform_wallet"
+    return reverse(f"admin:{app}_{model}_{view}", args=args)
 
 
 def action(client: Client, model: str, name: str, objects: list[object], **data: str):
@@ -159,7 +160,7 @@ def test_operator_secret_is_masked_in_list_and_form(
 def test_spec_x_authorization_rotating_the_secret_takes_effect_at_once(
     super_client: Client, client: Client, operator: Operator
 ) -> None:
-    old = WalletClient(client, operator)
+    old = WalletClient(operator)
     assert (
         old.call(
             "balance", {"user_id": "nobody", "currency_code": "EUR", "token": "x" * 40}
@@ -179,7 +180,7 @@ def test_spec_x_authorization_rotating_the_secret_takes_effect_at_once(
     assert operator.secret_key == "new-secret-9"
     assert old.call("balance", {"user_id": "x"}).http_status == 200  # old client reads new key
     stale = Operator(operator_id="examplecasino", secret_key="secret_key")
-    assert WalletClient(client, stale).call("balance", {"user_id": "x"}).http_status == 403
+    assert WalletClient(stale).call("balance", {"user_id": "x"}).http_status == 403
     entry = LogEntry.objects.get(object_id=str(operator.pk))
     assert "Rotated" in entry.get_change_message() and "new-secret-9" not in entry.change_message
 

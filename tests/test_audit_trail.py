@@ -37,7 +37,8 @@ from backoffice.adjustments import (
     adjustment_submit,
 )
 from backoffice.roles import FINANCE
-from platform_wallet.models import GameSession, Operator, Player, ResponsibleGamblingLimits
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, ResponsibleGamblingLimits
 from platform_wallet.services.accounts import player_block
 from tests.admin_fixtures import (  # noqa: F401 - fixtures
     finance_client,
@@ -224,14 +225,14 @@ def test_issue10_session_revocations_are_recorded_without_the_token(
 def test_issue10_secret_rotation_is_recorded_and_the_secret_never_is(
     super_client: Client, superuser: User, operator: Operator
 ) -> None:
-    page = wallet_url("operator", "rotate_secret", operator.pk)
+    page = reverse("admin:operators_operator_rotate_secret", args=[operator.pk])
     new = "brand-new-secret-0042"
     response = super_client.post(page, {"secret_key": new, "secret_key_again": new})
     assert response.status_code == 302
     [rotated] = trail()
     assert (rotated.action, rotated.actor) == (AuditAction.OPERATOR_SECRET_ROTATED, superuser)
     assert (rotated.target_type, rotated.target_id) == (
-        "platform_wallet.operator",
+        "operators.operator",
         str(operator.pk),
     )
     for secret in (new, "secret_key"):

@@ -18,14 +18,8 @@ from backoffice.jobs import TASK_JOBS
 from backoffice.models import ManualAdjustment
 from backoffice.roles import FINANCE, ROLES, SUPPORT
 from catalog.models import Game, Lobby
-from platform_wallet.models import (
-    ApiErrorLog,
-    GameSession,
-    LedgerEntry,
-    Operator,
-    Player,
-    Wallet,
-)
+from operators.models import Operator
+from platform_wallet.models import ApiErrorLog, GameSession, LedgerEntry, Player, Wallet
 from platform_wallet.selectors import ledger_mismatches
 from reporting.models import BusinessReport, LimitSnapshot, Reconciliation
 from simulator.server import RunningSimulator
@@ -343,7 +337,7 @@ def sim_bets(sim_operator: Operator, client: Client) -> dict[str, object]:
     Game.objects.create(operator=sim_operator, game_id=7002, title="Starburst", vendor="netent")
     player = PlayerFactory(operator=sim_operator, user_id="777")
     wallet = wallet_for(player, "EUR", "100.00")
-    api = WalletClient(client, sim_operator)
+    api = WalletClient(sim_operator)
     out: dict[str, object] = {}
     for name, game_id in (("live", 7001), ("slot", 7002)):
         session = session_for(player, wallet, game_id=game_id)

@@ -19,7 +19,8 @@ from django.test import Client
 
 from backoffice.roles import FINANCE, SUPPORT
 from catalog.models import Game
-from platform_wallet.models import Operator, Player, Transaction
+from operators.models import Operator
+from platform_wallet.models import Player, Transaction
 from platform_wallet.services.sessions import session_create
 from reporting.models import Reconciliation
 from simulator.server import RunningSimulator
@@ -78,7 +79,7 @@ def test_spec_business_report_finance_opens_a_reconciliation_with_a_mismatch_and
     player = PlayerFactory(operator=platform_operator, user_id="611")
     wallet = wallet_for(player, "EUR", "500.00")
     session = session_for(player, wallet, game_id=1001)
-    api = WalletClient(client, platform_operator)
+    api = WalletClient(platform_operator)
     # Yesterday both sides agree: a BET of 30.00 and a WIN of 10.00 (GGR 20.00).
     for kind, amount in (("BET", "30.00"), ("WIN", "10.00")):
         stamp = f"{yesterday.isoformat()} 12:00:00"
@@ -147,7 +148,7 @@ def test_spec_op_33_support_blocks_a_player_in_the_browser_and_the_bet_is_refuse
 ) -> None:
     wallet = wallet_for(player, "EUR", "100.00")
     session = session_for(player, wallet, game_id=200)
-    api = WalletClient(client, operator)
+    api = WalletClient(operator)
     assert play(api, session, "BET", "1.00").status == "OK"
     launching = Player.objects.get(pk=player.pk)  # a launch already under way loaded the player
     staff_user("sam_support", SUPPORT)
@@ -197,7 +198,7 @@ def test_spec_hand_history_support_answers_why_a_bet_was_refused(
     player = PlayerFactory(operator=platform_operator, user_id="4242", user_name="kim")
     wallet = wallet_for(player, "EUR", "20.00")
     session = session_for(player, wallet, game_id=7001)
-    api = WalletClient(client, platform_operator)
+    api = WalletClient(platform_operator)
     context = {"reason": "not_provided", "history_id": "350-a1B"}
     assert play(api, session, "BET", "15.00", game_id=7001, context=context).status == "OK"
     refused = play(api, session, "BET", "9.00", game_id=7001, context=context)

@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.test import Client
 
 from catalog.models import Game
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, Wallet
 from tests.lobby_browser import CHROMIUM, chromium_session, shot
 from tests.lobby_fixtures import PASSWORD, catalog_make, game_make, lobbies_make, login_for
 from tests.test_launch import IPHONE
@@ -154,7 +154,7 @@ def card_ids(page: Any) -> list[int]:
 
 
 def assert_authenticates(operator: Operator, token: str, user_id: str = "611") -> None:
-    answer = WalletClient(Client(), operator).call("authenticate", {"token": token})
+    answer = WalletClient(operator).call("authenticate", {"token": token})
     assert answer.status == "OK", answer.body
     assert answer.data["user_id"] == user_id and answer.data["currency_code"] == "EUR"
 
@@ -217,7 +217,7 @@ def test_spec_browser_login_filter_search_and_play_in_a_frame(
     page.goto(base + "/")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(base + "/")
-    refused = WalletClient(Client(), operator).call("authenticate", {"token": second})
+    refused = WalletClient(operator).call("authenticate", {"token": second})
     assert refused.status == "ERROR" and refused.error_code == "OP_21"
     context.close()
 

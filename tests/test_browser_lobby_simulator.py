@@ -14,7 +14,8 @@ import pytest
 
 from catalog.models import Game
 from catalog.services import catalog_sync
-from platform_wallet.models import GameSession, Operator, Player
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player
 from simulator.server import RunningSimulator, start_in_thread
 from tests.factories import OperatorFactory, PlayerFactory, wallet_for
 from tests.lobby_browser import CHROMIUM, chromium_session, shot

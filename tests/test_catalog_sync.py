@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 
 from catalog.models import Game, Lobby
 from catalog.services import SyncResult, catalog_sync
+from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
-from platform_wallet.models import Operator
 from simulator.server import RunningSimulator
 from tests.factories import PlayerFactory, session_for, wallet_for
 from tests.simulator_fixtures import platform_sim, sim_operator  # noqa: F401 - fixtures
@@ -197,7 +197,7 @@ def test_spec_changebalance_bet_on_a_game_that_vanished_is_op_35_win_still_credi
     player = PlayerFactory(operator=sim_operator, user_id="611")
     wallet = wallet_for(player, "EUR", "100.00")
     session = session_for(player, wallet, game_id=gone["id"])
-    api = WalletClient(client, sim_operator)
+    api = WalletClient(sim_operator)
 
     bet = api.changebalance(
         user_id="611", token=session.token, amount=Decimal("1.00"), game_id=gone["id"]

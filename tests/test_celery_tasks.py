@@ -17,8 +17,8 @@ from django_celery_beat.models import PeriodicTask
 
 from casino_project.celery import app as celery_app
 from catalog.models import Game
+from operators.models import Operator
 from platform_client import PlatformApiError
-from platform_wallet.models import Operator
 from reporting import tasks
 from reporting.models import BusinessReport, LimitKind, LimitSnapshot, Reconciliation
 from simulator.server import RunningSimulator

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 from reporting.models import AlertKind, LimitAlert, LimitKind, LimitSnapshot
 from simulator.server import RunningSimulator
 from tests.reporting_fixtures import (  # noqa: F401 - fixtures

@@ -445,7 +445,7 @@ def test_issue10_check_deploy_errors_on_an_operator_without_ip_allow_list(
     result = check_deploy(DATABASE_URL=deploy_database_url)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "platform_wallet.E001" in output and "'brand1'" in output
+    assert "operators.E001" in output and "'brand1'" in output
     manage(
         ["create_operator", "brand1", "--secret-key", "s" * 20, "--allowed-ips", "192.0.2.0/24"],
         DATABASE_URL=deploy_database_url,
@@ -464,7 +464,7 @@ def test_issue10_check_deploy_lists_an_explicit_opt_out_without_failing(
     result = check_deploy(DATABASE_URL=deploy_database_url)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "platform_wallet.I001" in output and "'private'" in output
+    assert "operators.I001" in output and "'private'" in output
 
 
 def test_issue10_check_deploy_survives_an_unreachable_or_unmigrated_database(
@@ -478,5 +478,5 @@ def test_issue10_check_deploy_survives_an_unreachable_or_unmigrated_database(
         result = check_deploy(DATABASE_URL=url, DB_POOL_TIMEOUT_S="0.5")
         output = result.stdout + result.stderr
         assert result.returncode != 0
-        assert "platform_wallet.W001" in output, output
+        assert "operators.W001" in output, output
         assert "Traceback" not in output

@@ -20,7 +20,8 @@ from django.urls import reverse
 
 from backoffice.admin_helpers import csv_cell, pretty_json
 from backoffice.hand_history import HandHistoryResult
-from platform_wallet.models import ApiErrorLog, Operator, Transaction
+from operators.models import Operator
+from platform_wallet.models import ApiErrorLog, Transaction
 from reporting.models import BusinessReport, BusinessReportRow
 from simulator.server import RunningSimulator
 from tests.admin_fixtures import (  # noqa: F401 - fixtures

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from catalog.models import Game, Lobby
 from catalog.services import SyncResult, catalog_sync
+from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
-from platform_wallet.models import Operator
 from reporting import tasks
 from simulator.server import RunningSimulator
 from tests.admin_fixtures import finance_client, finance_user  # noqa: F401 - fixtures

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from platform_wallet.models import Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import Player, Wallet
 from tests.lobby_fixtures import game_make, lobbies_make, lobby_make, login_for
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
-from platform_wallet.models import Operator
 from reporting.errors import BusinessReportInvalid, HandHistoryInvalid, LimitsInvalid
 from reporting.models import BusinessReport, LimitAlert, LimitKind, LimitSnapshot
 from reporting.services.business_reports import business_report_fetch

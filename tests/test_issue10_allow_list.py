@@ -17,13 +17,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
-from platform_wallet.models import Operator
-from platform_wallet.services.accounts import operator_upsert
-from platform_wallet.services.operators import (
+from operators.accounts import (
     OperatorAccount,
     operator_account,
     operator_cache_clear,
 )
+from operators.models import Operator
+from operators.services import AccountRefused, operator_upsert
 from tests.admin_fixtures import super_client, superuser  # noqa: F401 - fixtures
 from tests.wallet_client import WalletClient
 
@@ -157,7 +157,7 @@ def test_issue10_platform_hosts_are_https_in_production_http_in_development() ->
     with override_settings(PLATFORM_HOSTS_REQUIRE_HTTPS=True):
         with pytest.raises(CommandError, match="https"):
             run("op1", "--secret-key", "s1", "--api-host", "http://api-host.com")
-        with pytest.raises(ValueError, match="https"):
+        with pytest.raises(AccountRefused, match="https"):
             operator_upsert(operator_id="op1", secret_key="s1", launch_host="http://games.example")
         run("op1", "--secret-key", "s1", "--api-host", "https://api-host.com/")
     assert Operator.objects.get(operator_id="op1").api_host == "https://api-host.com"
@@ -171,15 +171,15 @@ def test_issue10_admin_shows_the_opt_out_and_a_missing_allow_list_as_warnings(
     listed = Operator.objects.create(operator_id="listed", secret_key="s" * 12)
     _set(other, allow_any_address=True)
     _set(listed, allowed_ips="192.0.2.1")
-    html = super_client.get("/admin/platform_wallet/operator/").content.decode()
+    html = super_client.get("/admin/operators/operator/").content.decode()
     assert "⚠ any address (opt-out)" in html
     assert "⚠ no allow-list: refused in production" in html  # examplecasino
     assert html.count("⚠") == 2
-    page = super_client.get(f"/admin/platform_wallet/operator/{other.pk}/change/")
+    page = super_client.get(f"/admin/operators/operator/{other.pk}/change/")
     assert "accepts gameplay calls from ANY address" in page.content.decode()
-    page = super_client.get(f"/admin/platform_wallet/operator/{operator.pk}/change/")
+    page = super_client.get(f"/admin/operators/operator/{operator.pk}/change/")
     assert "has no IP allow-list" in page.content.decode()
-    page = super_client.get(f"/admin/platform_wallet/operator/{listed.pk}/change/")
+    page = super_client.get(f"/admin/operators/operator/{listed.pk}/change/")
     assert "ANY address" not in page.content.decode()
     assert "has no IP allow-list" not in page.content.decode()
 
@@ -187,7 +187,7 @@ def test_issue10_admin_shows_the_opt_out_and_a_missing_allow_list_as_warnings(
 def test_issue10_admin_form_checks_allow_list_opt_out_and_hosts(
     super_client: Client, operator: Operator
 ) -> None:
-    url = f"/admin/platform_wallet/operator/{operator.pk}/change/"
+    url = f"/admin/operators/operator/{operator.pk}/change/"
     data = {
         "name": "Example",
         "api_host": "https://api.example.test",

@@ -18,9 +18,9 @@ import logging
 import pytest
 from django.test import Client, override_settings
 
+from operators.accounts import operator_cache_clear
+from operators.models import Operator
 from platform_wallet.addresses import client_address
-from platform_wallet.models import Operator
-from platform_wallet.services.operators import operator_cache_clear
 from tests.test_deploy import compose
 from tests.wallet_client import TIMESTAMP, dumps, sha1
 from tests.wsgi_transport import wsgi_request

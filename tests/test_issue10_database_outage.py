@@ -370,7 +370,7 @@ def test_issue10_after_a_restart_one_call_finds_the_dead_connections_not_one_eac
     (without that, each dead connection would cost a call of its own)."""
     from django.db import connection
 
-    from platform_wallet.services.operators import operator_account
+    from operators.accounts import operator_account
     from tests.wallet_client import sha1
     from tests.wsgi_transport import wsgi_request
 

@@ -17,9 +17,9 @@ import pytest
 from django.db import OperationalError
 from prometheus_client import REGISTRY
 
+from operators import accounts as operators
+from operators.models import Operator
 from platform_wallet import gameplay
-from platform_wallet.models import Operator
-from platform_wallet.services import operators
 from platform_wallet.throttle import LogThrottle
 from tests.factories import OperatorFactory
 from tests.wallet_client import WalletClient
@@ -36,7 +36,7 @@ def denied_total() -> float:
 
 def random_operator(client, operator: Operator) -> WalletClient:
     stranger = Operator(operator_id=secrets.token_hex(8), secret_key=operator.secret_key)
-    return WalletClient(client, stranger)
+    return WalletClient(stranger)
 
 
 # --- item 4: floods -------------------------------------------------------------------------

@@ -8,10 +8,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 
 from catalog.models import Game
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, Wallet
 from tests.lobby_fixtures import catalog_make, lobbies_make
 from tests.wallet_client import WalletClient
 
@@ -46,7 +46,7 @@ def test_spec_real_mode_launch_url_opens_a_session_that_authenticates(
         "operator_id": "examplecasino",
         "device": "desktop",
     }
-    answer = WalletClient(Client(), operator).call("authenticate", {"token": params["token"]})
+    answer = WalletClient(operator).call("authenticate", {"token": params["token"]})
     assert answer.status == "OK" and answer.data["user_id"] == "611"
 
 

@@ -14,7 +14,8 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from catalog.models import Game, Lobby
-from platform_wallet.models import GameSession, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, Player, Wallet
 from tests.factories import OperatorFactory, PlayerFactory, wallet_for
 from tests.lobby_fixtures import PASSWORD, catalog_make, game_make, lobbies_make, login_for
 from tests.test_launch import ANDROID, DESKTOP, IPHONE
@@ -216,7 +217,7 @@ def test_spec_token_of_each_launch_is_fresh_and_authenticate_accepts_it(
     second = query(follow_to_launch(player_client, play(player_client, 37)))["token"]
     assert first != second
     assert re.fullmatch(r"[A-Za-z0-9]{20,50}", first)
-    answer = WalletClient(Client(), operator).call("authenticate", {"token": second})
+    answer = WalletClient(operator).call("authenticate", {"token": second})
     assert answer.status == "OK", answer.body
     assert answer.data["user_id"] == "611" and answer.data["currency_code"] == "EUR"
 

@@ -8,7 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from platform_wallet.models import GameSession, LedgerEntry, Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import GameSession, LedgerEntry, Player, Wallet
 from tests.wallet_client import WalletClient
 
 
@@ -166,7 +167,7 @@ def test_issue_token_prints_a_token_that_authenticate_accepts(client) -> None:
     )
     token = out.strip().splitlines()[-1]
     assert GameSession.objects.get(token=token).game_id == 37
-    answer = WalletClient(client, Operator.objects.get(operator_id="cert")).call(
+    answer = WalletClient(Operator.objects.get(operator_id="cert")).call(
         "authenticate", {"token": token}
     )
     assert answer.status == "OK" and answer.data["user_id"] == "9"

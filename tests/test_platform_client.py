@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from operators.models import Operator
 from platform_client import (
     BalanceLimits,
     GgrLimits,
@@ -21,7 +22,6 @@ from platform_client import (
     PlatformClient,
     authorization_digest,
 )
-from platform_wallet.models import Operator
 from simulator.ledger_book import BookTransaction
 from simulator.server import RunningSimulator
 from tests.simulator_fixtures import (  # noqa: F401 - fixtures

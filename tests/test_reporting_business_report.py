@@ -11,8 +11,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
-from platform_wallet.models import Operator
 from reporting.errors import BusinessReportInvalid
 from reporting.models import BusinessReport, BusinessReportRow
 from reporting.services.business_reports import business_report_fetch

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 import requests
-from django.test import Client
 
+from operators.models import Operator
 from platform_client import PlatformApiError
-from platform_wallet.models import Operator, Transaction
+from platform_wallet.models import Transaction
 from reporting.errors import HandHistoryUnavailable
 from reporting.services.hand_history import hand_history_fetch
 from simulator.server import RunningSimulator
@@ -37,7 +37,7 @@ def _played(
     if history_id is not None:
         context["history_id"] = history_id
     transaction_id = new_id()
-    answer = WalletClient(Client(), operator).changebalance(
+    answer = WalletClient(operator).changebalance(
         user_id=player.user_id,
         token=session.token,
         transaction_id=transaction_id,

@@ -14,8 +14,8 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
-from platform_wallet.models import Operator
 from reporting.models import AlertKind, LimitAlert, LimitKind, LimitSnapshot
 from reporting.services.limits import balance_limits_check
 from simulator.server import RunningSimulator

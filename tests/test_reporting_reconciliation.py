@@ -16,7 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.test import Client
 
 from catalog.services import catalog_sync
-from platform_wallet.models import Operator, Player, Transaction, TransactionStatus
+from operators.models import Operator
+from platform_wallet.models import Player, Transaction, TransactionStatus
 from reporting.errors import BusinessReportMissing
 from reporting.models import Reconciliation
 from reporting.services.business_reports import business_report_fetch
@@ -42,7 +43,7 @@ def _today() -> dt.date:
 
 @pytest.fixture
 def wallet_api(client: Client, platform_operator: Operator) -> WalletClient:
-    return WalletClient(client, platform_operator)
+    return WalletClient(platform_operator)
 
 
 @pytest.fixture
@@ -260,7 +261,7 @@ def test_spec_reconciliation_of_simulated_play_is_clean_then_flags_a_deliberate_
     assert player is not None
     played = Transaction.objects.filter(player=player, status=TransactionStatus.OK).first()
     assert played is not None and played.game_id is not None
-    extra = WalletClient(Client(), platform_operator).changebalance(
+    extra = WalletClient(platform_operator).changebalance(
         user_id=player.user_id,
         token=None,
         transaction_type="WIN",

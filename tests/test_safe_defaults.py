@@ -158,7 +158,8 @@ def test_issue10_issue_token_without_a_catalog_issues_quietly(cert_player) -> No
 
 
 def test_issue10_issue_token_warns_when_the_game_is_not_in_the_catalog(cert_player) -> None:
-    from platform_wallet.models import GameSession, Operator
+    from operators.models import Operator
+    from platform_wallet.models import GameSession
     from tests.lobby_fixtures import game_make
 
     game_make(Operator.objects.get(operator_id="cert"), 1, "Known Game")
@@ -175,7 +176,8 @@ def test_issue10_issue_token_warns_when_the_game_is_not_in_the_catalog(cert_play
     ],
 )
 def test_issue10_issue_token_warns_when_the_game_is_disabled(cert_player, flags, why) -> None:
-    from platform_wallet.models import GameSession, Operator
+    from operators.models import Operator
+    from platform_wallet.models import GameSession
     from tests.lobby_fixtures import game_make
 
     game_make(Operator.objects.get(operator_id="cert"), 37, "Off Game", **flags)

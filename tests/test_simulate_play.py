@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from platform_wallet.models import Operator, Player, Transaction, TransactionStatus
+from operators.models import Operator
+from platform_wallet.models import Player, Transaction, TransactionStatus
 from platform_wallet.selectors import ledger_mismatches
 from simulator.ledger_book import LedgerBook
 from simulator.play import (

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
+from operators.models import Operator
 from platform_client import PlatformClient, authorization_digest
-from platform_wallet.models import Operator
 from simulator import catalog_data
 from simulator.ledger_book import BookTransaction, LedgerBook
 from simulator.server import RunningSimulator, start_in_thread

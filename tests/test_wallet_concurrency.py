@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from platform_wallet.models import LedgerEntry, ResponsibleGamblingLimits, Transaction, Wallet
 from platform_wallet.selectors import ledger_mismatches
@@ -62,7 +61,7 @@ def test_note_2_twenty_identical_retries_at_once_debit_once(setup) -> None:
     transaction_id, round_id = new_id(), new_id()
 
     def call(_index: int) -> Answer:
-        return WalletClient(Client(), operator).changebalance(
+        return WalletClient(operator).changebalance(
             transaction_type="BET",
             amount=Decimal("10.00"),
             user_id="racer",
@@ -85,7 +84,7 @@ def test_forty_concurrent_bets_never_overdraw(setup) -> None:
     operator, _player, wallet, session = setup
 
     def call(_index: int) -> Answer:
-        return WalletClient(Client(), operator).changebalance(
+        return WalletClient(operator).changebalance(
             transaction_type="BET",
             amount=Decimal("7.00"),
             user_id="racer",
@@ -107,7 +106,7 @@ def test_concurrent_wins_bets_and_cancels_keep_the_ledger_exact(setup) -> None:
     bet_ids = [new_id() for _ in range(10)]
 
     def place(index: int) -> Answer:
-        return WalletClient(Client(), operator).changebalance(
+        return WalletClient(operator).changebalance(
             transaction_type="BET" if index % 2 == 0 else "WIN",
             amount=Decimal("3.10"),
             user_id="racer",
@@ -119,7 +118,7 @@ def test_concurrent_wins_bets_and_cancels_keep_the_ledger_exact(setup) -> None:
     assert {a.status for a in run_at_once(10, place)} == {"OK"}
 
     def cancel(index: int) -> Answer:
-        return WalletClient(Client(), operator).call(
+        return WalletClient(operator).call(
             "cancel",
             {
                 "user_id": "racer",
@@ -147,7 +146,7 @@ def test_cancel_racing_its_own_bet_never_leaves_money_moved(setup) -> None:
         transaction_id = new_id()
 
         def call(index: int, transaction_id: int = transaction_id) -> Answer:
-            client = WalletClient(Client(), operator)
+            client = WalletClient(operator)
             if index == 0:
                 return client.changebalance(
                     transaction_type="BET",
@@ -192,7 +191,7 @@ def test_op_47_lock_timeout_commits_nothing(setup) -> None:
         transaction_id = new_id()
         with connection.cursor() as cursor:  # the request below runs on this connection
             cursor.execute("SET statement_timeout = 2000; SET lock_timeout = 1000")
-        answer = WalletClient(Client(), operator).changebalance(
+        answer = WalletClient(operator).changebalance(
             transaction_type="BET",
             amount=Decimal("1.00"),
             user_id="racer",
@@ -218,7 +217,7 @@ def test_concurrent_bets_never_pass_a_wager_limit_together(setup) -> None:
     ResponsibleGamblingLimits.objects.create(player=player, daily_wager_limit=Decimal("30.00"))
 
     def call(_index: int) -> Answer:
-        return WalletClient(Client(), operator).changebalance(
+        return WalletClient(operator).changebalance(
             transaction_type="BET",
             amount=Decimal("10.00"),
             user_id="racer",
@@ -239,7 +238,7 @@ def test_identical_retries_at_once_of_a_player_with_limits_debit_once(setup) -> 
     transaction_id, round_id = new_id(), new_id()
 
     def call(_index: int) -> Answer:
-        return WalletClient(Client(), operator).changebalance(
+        return WalletClient(operator).changebalance(
             transaction_type="BET",
             amount=Decimal("10.00"),
             user_id="racer",

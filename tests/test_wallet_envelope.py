@@ -11,6 +11,7 @@ from platform_wallet.models import ApiErrorLog
 from platform_wallet.redact import mask_token
 from tests.factories import OperatorFactory, PlayerFactory, session_for, wallet_for
 from tests.wallet_client import TIMESTAMP, WalletClient, sha1
+from tests.wsgi_transport import wsgi_request
 
 COMMANDS = ["authenticate", "balance", "changebalance", "status", "cancel", "finishround"]
 
@@ -61,17 +62,17 @@ def test_x_operator_id_selects_the_account_secret_and_players(client, db) -> Non
     second = OperatorFactory(operator_id="brand-b", secret_key="key-b")
     player_a = PlayerFactory(operator=first, user_id="7")
     session = session_for(player_a, wallet_for(player_a, "EUR", "10.00"))
-    answer_a = WalletClient(client, first).call("authenticate", {"token": session.token})
+    answer_a = WalletClient(first).call("authenticate", {"token": session.token})
     assert answer_a.status == "OK" and answer_a.data["user_id"] == "7"
     # The same token under the other operator id is unknown there.
-    answer_b = WalletClient(client, second).call("authenticate", {"token": session.token})
+    answer_b = WalletClient(second).call("authenticate", {"token": session.token})
     assert answer_b.error_code == "OP_21"
 
 
 def test_inactive_operator_is_http_403(api: WalletClient, operator) -> None:
     operator.is_active = False
     operator.save()
-    from platform_wallet.services.operators import operator_cache_clear
+    from operators.accounts import operator_cache_clear
 
     operator_cache_clear()
     assert api.post_raw("status", b"{}").http_status == 403
@@ -178,7 +179,8 @@ def test_every_error_answer_is_kept_in_the_api_log(api: WalletClient, player) ->
 
 
 def test_get_on_a_command_endpoint_is_a_signed_error_not_a_crash(client, operator) -> None:
-    response = client.get(
+    response = wsgi_request(
+        "GET",
         "/api/wallet/balance",
         headers={
             "X-Operator-Id": operator.operator_id,
@@ -190,7 +192,7 @@ def test_get_on_a_command_endpoint_is_a_signed_error_not_a_crash(client, operato
 
 
 def test_spec_ping_answers_200_pong(client, db) -> None:
-    response = client.get("/api/wallet/ping")
+    response = wsgi_request("GET", "/api/wallet/ping")
     assert response.status_code == 200
     assert response.content == b"PONG"
 
@@ -215,7 +217,7 @@ def test_operator_ip_allow_list_refuses_other_addresses_with_403(
 ):
     operator.allowed_ips = "10.1.2.0/24, 192.0.2.7"
     operator.save()
-    from platform_wallet.services.operators import operator_cache_clear
+    from operators.accounts import operator_cache_clear
 
     operator_cache_clear()
     body = {"user_id": "611", "transaction_id": 1}
@@ -233,10 +235,10 @@ def test_operator_ip_allow_list_behind_a_proxy_reads_x_forwarded_for(
     settings.WALLET_TRUSTED_PROXY_HOPS = 1
     operator.allowed_ips = "203.0.113.9"
     operator.save()
-    from platform_wallet.services.operators import operator_cache_clear
+    from operators.accounts import operator_cache_clear
 
     operator_cache_clear()
-    api = WalletClient(client, operator)
+    api = WalletClient(operator)
     body = b'{"command":"status"}'
     assert (
         api.post_raw("status", body, headers={"X-Forwarded-For": "203.0.113.9"}).http_status == 200

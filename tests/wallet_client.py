@@ -8,9 +8,7 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.test import Client
-
-from platform_wallet.models import Operator
+from operators.models import Operator
 from simulator import wallet_protocol
 from simulator.wallet_protocol import dumps, sha1
 from tests.wsgi_transport import wsgi_request
@@ -45,15 +43,11 @@ class Answer:
 
 
 class WalletClient:
-    """Calls go to the project's WSGI application as gunicorn serves them (`via="wsgi"`:
-    platform_wallet.wsgi in front of Django), or through Django's test Client (`via="django"`:
-    the Django views and the whole middleware stack)."""
+    """Calls go to the project's WSGI application as gunicorn serves them (the gameplay API's
+    front, platform_wallet.wsgi, in front of Django)."""
 
-    def __init__(self, client: Client, operator: Operator, *, via: str = "wsgi") -> None:
-        assert via in ("wsgi", "django")
-        self.client = client
+    def __init__(self, operator: Operator) -> None:
         self.operator = operator
-        self.via = via
 
     @property
     def credentials(self) -> wallet_protocol.Credentials:
@@ -76,16 +70,7 @@ class WalletClient:
         }
         all_headers.update(headers or {})
         sent_headers = {k: v for k, v in all_headers.items() if v is not None}
-        response: Any
-        if self.via == "wsgi":
-            response = wsgi_request("POST", f"/api/wallet/{command}", body, headers=sent_headers)
-        else:
-            response = self.client.post(
-                f"/api/wallet/{command}",
-                data=body,
-                content_type="application/json; charset=utf-8",
-                headers=sent_headers,
-            )
+        response = wsgi_request("POST", f"/api/wallet/{command}", body, headers=sent_headers)
         try:
             checked = wallet_protocol.check_answer(
                 self.credentials,

@@ -38,9 +38,9 @@ from django.utils import timezone
 
 from catalog.details import details_check
 from catalog.models import Game, Lobby
+from operators.models import Operator
 from platform_client import PlatformClient, PlatformGame, PlatformLobby, RejectedRow
 from platform_client import validation as check
-from platform_wallet.models import Operator
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,7 @@ from django.db import IntegrityError
 from money import to_money
 from platform_wallet.errors import ErrorCode, WalletError
 from platform_wallet.ledger import sql, write
-from platform_wallet.models import TransactionStatus, TransactionType
-from platform_wallet.services.sessions import session_is_live
+from platform_wallet.models import TransactionStatus, TransactionType, session_is_live
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,9 @@ A token is 40 characters of [A-Za-z0-9] from the operating system's CSPRNG (the 
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import string
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,17 +24,6 @@ class SessionRefused(Exception):
 
 def token_generate() -> str:
     return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
-
-
-def idle_timeout() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.WALLET_SESSION_IDLE_SECONDS)
-
-
-def session_is_live(
-    *, ended_at: dt.datetime | None, last_activity_at: dt.datetime, now: object | None = None
-) -> bool:
-    moment = now if isinstance(now, dt.datetime) else timezone.now()
-    return ended_at is None and last_activity_at > moment - idle_timeout()
 
 
 def session_create(

@@ -22,10 +22,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from operators.models import Operator
 from platform_client import BusinessReportRow as PlatformReportRow
 from platform_client import PlatformClient, RejectedRow
 from platform_client import validation as check
-from platform_wallet.models import Operator
 from reporting.errors import BusinessReportInvalid
 from reporting.models import BusinessReport, BusinessReportRow
 

@@ -32,8 +32,9 @@ from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from operators.models import Operator
 from platform_client import BalanceLimits, GgrLimits, PlatformApiError, PlatformClient, validation
-from platform_wallet.models import Operator, Wallet
+from platform_wallet.models import Wallet
 from reporting.errors import LimitsInvalid
 from reporting.models import AlertKind, LimitAlert, LimitKind, LimitSnapshot
 

@@ -1,7 +1,8 @@
 """Reconciliation: our own ledger for a date beside the PLATFORM's business report.
 
 Our side (`reporting.selectors.ledger_daily_totals`): the operator's BET, WIN and REFUND
-transactions with status OK, recorded on the UTC date (`created_at`), canceled and refused ones
+transactions with status OK of the UTC date the PLATFORM stamped on them (`transaction_timestamp`,
+as its business report dates them; `created_at` when unstamped), canceled and refused ones
 excluded, per vendor (from the catalog's game; "unknown" for a game the catalog does not know)
 and currency. Wins are WIN plus REFUND amounts. GGR = bets - wins.
 
@@ -22,7 +23,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 from reporting.errors import BusinessReportMissing
 from reporting.models import Reconciliation, ReconciliationLine
 from reporting.selectors import (

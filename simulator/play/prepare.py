@@ -8,7 +8,8 @@ import random
 from decimal import Decimal
 
 from catalog.models import Game
-from platform_wallet.models import Operator, ResponsibleGamblingLimits, Wallet
+from operators.models import Operator
+from platform_wallet.models import ResponsibleGamblingLimits, Wallet
 from platform_wallet.services.accounts import player_upsert
 from simulator import catalog_data
 from simulator.play.model import PlayGame, PlayPlayer

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.services import catalog_sync
+from operators.models import Operator
 from platform_client import PlatformApiError
-from platform_wallet.models import Operator
 
 
 class Command(BaseCommand):

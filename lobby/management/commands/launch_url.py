@@ -23,7 +23,8 @@ from lobby.launch import (
     language_choose,
 )
 from lobby.services import LaunchRefused, launch_fun, launch_real
-from platform_wallet.models import Operator, Player, Wallet
+from operators.models import Operator
+from platform_wallet.models import Player, Wallet
 from platform_wallet.services.sessions import SessionRefused
 
 

@@ -3,8 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from operators.models import Operator
+from operators.services import AccountRefused
 from platform_wallet.ledger import LedgerError
-from platform_wallet.models import Operator
 from platform_wallet.services.accounts import player_upsert
 
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 group=options["group"],
                 blocked=options["blocked"],
             )
-        except (ValueError, LedgerError) as exc:  # a refused field; a refused balance
+        except (AccountRefused, LedgerError) as exc:  # a refused field; a refused balance
             raise CommandError(str(exc)) from exc
         verb = "Created" if created else "Updated"
         self.stdout.write(

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 
 
 def operator_get(operator_id: str) -> Operator:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 from simulator.ledger_book import LedgerBook
 from simulator.play import (
     PlayConfig,

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DatabaseError
 
-from platform_wallet.models import Operator
+from operators.models import Operator
 
-logger = logging.getLogger("platform_wallet.operators")
+logger = logging.getLogger("operators.accounts")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -1,11 +1,11 @@
 """`manage.py check --deploy` checks of the wallet (issue 10: production fails closed).
 
-- platform_wallet.E001: an active operator has no IP allow-list and did not opt out
+- operators.E001: an active operator has no IP allow-list and did not opt out
   (`allow_any_address`): in production its every call is refused with HTTP 403.
-- platform_wallet.E002: an active operator's allow-list does not parse: every call refused.
-- platform_wallet.I001: an active operator accepts calls from any address (its explicit
+- operators.E002: an active operator's allow-list does not parse: every call refused.
+- operators.I001: an active operator accepts calls from any address (its explicit
   opt-out, for a private link): listed, not an error.
-- platform_wallet.W001: the operator accounts could not be read (database unreachable or not
+- operators.W001: the operator accounts could not be read (database unreachable or not
   migrated): nothing was verified.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register
 from django.db import DatabaseError
 
-from platform_wallet.services.operators import parse_networks
+from operators.accounts import parse_networks
 
 HINT = (
     "Set the operator's allowed_ips to the PLATFORM's addresses (admin, or "
@@ -27,7 +27,7 @@ HINT = (
 
 @register(Tags.security, deploy=True)
 def operators_have_ip_allow_lists(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from platform_wallet.models import Operator
+    from operators.models import Operator
 
     try:
         rows = list(
@@ -41,7 +41,7 @@ def operators_have_ip_allow_lists(app_configs: Any = None, **kwargs: Any) -> lis
                 "Could not read the operator accounts to check their IP allow-lists "
                 f"({type(exc).__name__}: {str(exc).strip()[:200]}).",
                 hint="Run the check where the database is reachable and migrated.",
-                id="platform_wallet.W001",
+                id="operators.W001",
             )
         ]
     messages: list[CheckMessage] = []
@@ -54,7 +54,7 @@ def operators_have_ip_allow_lists(app_configs: Any = None, **kwargs: Any) -> lis
                     f"Operator {operator_id!r}: its IP allow-list does not parse ({exc}); "
                     "every call is refused.",
                     hint=HINT,
-                    id="platform_wallet.E002",
+                    id="operators.E002",
                 )
             )
             continue
@@ -65,7 +65,7 @@ def operators_have_ip_allow_lists(app_configs: Any = None, **kwargs: Any) -> lis
                 Info(
                     f"Operator {operator_id!r} accepts gameplay calls from any address "
                     "(allow_any_address: a private link).",
-                    id="platform_wallet.I001",
+                    id="operators.I001",
                 )
             )
         else:
@@ -74,7 +74,7 @@ def operators_have_ip_allow_lists(app_configs: Any = None, **kwargs: Any) -> lis
                     f"Operator {operator_id!r} has no IP allow-list: in production every "
                     "gameplay call of it is refused (HTTP 403).",
                     hint=HINT,
-                    id="platform_wallet.E001",
+                    id="operators.E001",
                 )
             )
     return messages

@@ -1,9 +1,9 @@
 """The record of every gameplay API call: one metric sample and one structured log line.
 
-Called once per call by whichever front served it: `platform_wallet.wsgi` (gunicorn's calls)
-or `ops.middleware.WalletObservabilityMiddleware` (calls that went through Django). It reads
-what the call was from the `WalletCall` the wallet returned (no database work, no body
-parsing); a call refused with 403 has none and is described from its path and headers.
+Called once per call by the gameplay API's WSGI front (`platform_wallet.wsgi`). It reads what
+the call was from the `WalletCall` the wallet returned (no database work, no body parsing); a
+call refused with 403 has none and is described from its path and headers. /metrics serves
+the samples (`ops.metrics`, every gunicorn worker added up).
 
 Calls without a `WalletCall` (refused with 403, unknown paths, 503) come from anyone on the
 internet, so a flood of them must not write a line each (issue 10): their lines are throttled
@@ -19,10 +19,58 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from prometheus_client import Counter, Histogram
 
-from ops import metrics
-from platform_wallet.api import WalletCall, client_address, operator_header
+from platform_wallet.addresses import client_address
+from platform_wallet.api import WalletCall
+from platform_wallet.call_context import operator_header
+from platform_wallet.gameplay import COMMANDS
 from platform_wallet.throttle import LogThrottle
+
+WALLET_COMMANDS = frozenset((*COMMANDS, "ping"))
+# Latency buckets (seconds) around the PLATFORM's few-second timeout.
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+
+WALLET_LABELS = ("command", "status", "error_code")
+wallet_requests = Counter(
+    "wallet_requests",
+    "Gameplay API calls by command and answer: status OK or ERROR (error_code OP_xx), "
+    "DENIED (HTTP 403: unknown operator, bad X-Authorization, address not allowed), HTTP_<code>",
+    WALLET_LABELS,
+)
+wallet_request_duration = Histogram(
+    "wallet_request_duration_seconds",
+    "Time to answer a gameplay API call, by command and answer",
+    WALLET_LABELS,
+    buckets=LATENCY_BUCKETS,
+)
+wallet_security_events = Counter(
+    "wallet_security_events",
+    "Correctly signed gameplay API calls refused as a security event, by event "
+    "(stale_request, future_request: request_timestamp outside the accepted window)",
+    ("event",),
+)
+# The labelled children per (command, status, error_code), looked up once per process: a
+# `labels()` call costs more than the increment itself.
+_wallet_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+
+def wallet_command_label(command: str) -> str:
+    """The command as a label: one of the gameplay API's, else "other" (a scan of made-up
+    paths must not create a time series, or a log key, per path)."""
+    return command if command in WALLET_COMMANDS else "other"
+
+
+def wallet_call_observe(*, command: str, status: str, error_code: str, seconds: float) -> None:
+    command = wallet_command_label(command)
+    key = (command, status, error_code)
+    children = _wallet_children.get(key)
+    if children is None:
+        children = (wallet_requests.labels(*key), wallet_request_duration.labels(*key))
+        _wallet_children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
+
 
 call_logger = logging.getLogger("wallet.calls")
 security_logger = logging.getLogger("wallet.security")
@@ -66,9 +114,7 @@ def observe_wallet_call(
             else ("OK" if http_status == 200 else f"HTTP_{http_status}")
         )
         error_code, user_id, transaction_id = "", None, None
-    metrics.wallet_call_observe(
-        command=command, status=status, error_code=error_code, seconds=seconds
-    )
+    wallet_call_observe(command=command, status=status, error_code=error_code, seconds=seconds)
     if call is not None and call.security_event:
         _security_event(call, meta)
     if status == "OK" and command == "ping":
@@ -79,7 +125,7 @@ def observe_wallet_call(
     if not call_logger.isEnabledFor(level):
         return
     if call is None and status != "OK":
-        key = f"{metrics.wallet_command_label(command)} {status} {refusal or ''}"
+        key = f"{wallet_command_label(command)} {status} {refusal or ''}"
         admitted = _unverified_throttle().admit(key)
         if admitted is None:
             return
@@ -130,7 +176,7 @@ def _security_event(call: WalletCall, meta: Mapping[str, Any]) -> None:
     """Count every refusal that may be an attack (a replayed, captured request); log it at
     most once a minute per event, operator and command, with the count it stands for."""
     event = str(call.security_event)
-    metrics.wallet_security_events.labels(event).inc()
+    wallet_security_events.labels(event).inc()
     calls = _security_lines.admit(f"{event}:{call.operator_id}:{call.command}")
     if calls is None:
         return

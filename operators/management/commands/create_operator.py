@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from platform_wallet.services.accounts import operator_upsert
+from operators.services import AccountRefused, operator_upsert
 
 
 class Command(BaseCommand):
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 allowed_ips=options["allowed_ips"],
                 allow_any_address=options["allow_any_address"],
             )
-        except ValueError as exc:
+        except AccountRefused as exc:
             raise CommandError(str(exc)) from exc
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} operator {operator.operator_id}"))
