@@ -4,13 +4,17 @@
    a transaction already recorded under this transaction_id, the round, the game and whether
    the player has responsible-gambling limits. No player: OP_34.
 2. A transaction_id already recorded is a retry (`_replay`): the same data hears the recorded
-   outcome again, other data is OP_40. Money never moves twice.
+   outcome again (its balance now, or its refusal), other data is OP_40. Money never moves
+   twice. A canceled transaction never looks applied: its retry hears its recorded refusal if
+   it was refused, else OP_49; one canceled before it arrived is OP_49 (never applied).
 3. A closed account takes no new transaction: OP_49.
-4. A new transaction may be refused before any money moves (`_refusal`). A refusal is recorded
-   with the transaction, so that its retries hear it too.
-5. Otherwise it is applied (`write.apply`): a BET needs the balance to cover it (else OP_31,
-   recorded too); a WIN or REFUND always credits. Transaction, wallet, round, ledger entry and
-   session are written together or not at all.
+4. A new transaction may be refused before any money moves (`_refusal`: OP_30, and for a BET
+   OP_33, OP_21, OP_35). A refusal is recorded with the transaction, so that its retries hear
+   it too.
+5. Otherwise it is applied (`write.apply`): a BET needs the balance to cover it (else OP_31)
+   and the player's responsible-gambling limits to allow it (else OP_32), both recorded too;
+   a WIN or REFUND always credits. Transaction, wallet, round, ledger entry and session are
+   written together or not at all.
 6. A concurrent call with the same transaction_id may be recorded first: the unique key undoes
    everything we wrote, and we answer as its retry (step 2).
 """
@@ -70,11 +74,11 @@ def change_balance(req: ChangeBalanceRequest) -> Balance:
         if found is None:
             raise WalletError(ErrorCode.OP_34)
         if found.has_transaction:
-            return _replay(req, found)
+            return _replay(req=req, found=found)
         if found.is_closed:
             raise WalletError(ErrorCode.OP_49, "Player account is closed")
         try:
-            balance = write.apply(req=req, found=found, refusal=_refusal(req, found))
+            balance = write.apply(req=req, found=found, refusal=_refusal(req=req, found=found))
         except IntegrityError:
             # The same transaction_id was committed by a concurrent call between our lookup and
             # our insert: the unique key decided, and everything we did was undone.
@@ -83,7 +87,7 @@ def change_balance(req: ChangeBalanceRequest) -> Balance:
     raise WalletError(ErrorCode.OP_50, "Transaction could not be recorded, retry")
 
 
-def _refusal(req: ChangeBalanceRequest, found: Lookup) -> WalletError | None:
+def _refusal(*, req: ChangeBalanceRequest, found: Lookup) -> WalletError | None:
     """The business error that refuses a new transaction before any money moves, if any.
     (Responsible-gambling limits, OP_32, are checked under the wallet's lock: `write`.)"""
     if found.wallet_pk is None:
@@ -110,7 +114,7 @@ def _refusal(req: ChangeBalanceRequest, found: Lookup) -> WalletError | None:
     return None
 
 
-def _replay(req: ChangeBalanceRequest, found: Lookup) -> Balance:
+def _replay(*, req: ChangeBalanceRequest, found: Lookup) -> Balance:
     """The answer to a transaction_id already recorded.
 
     Raises WalletError: OP_49 for a transaction canceled before it arrived (never applied);

@@ -214,21 +214,22 @@ def one_statement(*, round_step: str | None, touch: bool) -> str:
 
     Lock order: the main query reads w first (the wallet's row lock), then t, whose VALUES read
     w, then r (the round's lock), and whose INSERT takes the transaction's key last. A
-    concurrent duplicate fails here on the key, after the wallet moved: the statement fails as
-    a whole, the wallet's update included, and the caller replays the winner's outcome.
+    concurrent call with the same transaction_id makes that INSERT wait for its commit, then
+    fail on the unique key: after our wallet moved, but the statement fails as a whole, the
+    wallet's update included, and the caller replays the other call's outcome.
     """
     moved = "EXISTS (SELECT 1 FROM w)"
     ctes = [f"w AS ({WALLET_MOVE})"]
     if round_step is not None:
         ctes.append(f"r AS ({round_step})")
-    transaction = _tx_insert(
+    record = _tx_insert(
         # The outcome is the wallet's: it moved (OK), or the refusal is recorded (`refusal_code`:
         # the refusal decided from the lookup, else OP_31, insufficient funds).
         status=f"CASE WHEN {moved} THEN '{OK}' ELSE '{ERROR}' END",
         error_code=f"CASE WHEN {moved} THEN '' ELSE %(refusal_code)s END",
         game_round="%(round_pk)s" if round_step is None else "(SELECT round_pk FROM r)",
     )
-    ctes.append(f"t AS ({transaction})")
+    ctes.append(f"t AS ({record})")
     # The entry, only when the money moved (w has its row).
     entry = _entry_insert(
         wallet="w.id",

@@ -52,6 +52,9 @@ def player_upsert(
 
     A new wallet's opening balance is a ledger entry; an existing wallet keeps its balance
     (money only moves through the ledger).
+
+    Raises AccountRefused naming a refused value; AdjustmentRefused (a `LedgerError`) for an
+    opening balance that is negative or not whole cents. Either way nothing is saved.
     """
     user_id = spec_string_check("user_id", user_id, 70)
     user_name = spec_string_check("user_name", user_name, 255)
