@@ -165,6 +165,30 @@ def test_ledger_refusals_are_not_value_errors(player) -> None:
     assert balance_of(wallet) == Decimal("5.00")
 
 
+def test_an_adjustment_records_its_author_and_a_different_approver(
+    wallet, django_user_model
+) -> None:
+    author = django_user_model.objects.create_user("author")
+    approver = django_user_model.objects.create_user("approver")
+    with pytest.raises(AdjustmentRefused, match="other than its author"):
+        wallet_adjust(
+            wallet=wallet, amount=Decimal("5.00"), reason="x", staff=author, approved_by=author
+        )
+    with pytest.raises(AdjustmentRefused, match="needs a reason"):
+        wallet_adjust(wallet=wallet, amount=Decimal("5.00"), reason="  ", staff=author)
+    entry = wallet_adjust(
+        wallet=wallet, amount=Decimal("5.00"), reason=" bonus ", staff=author, approved_by=approver
+    )
+    assert (entry.kind, entry.created_by, entry.approved_by, entry.reason) == (
+        "ADJUSTMENT",
+        author,
+        approver,
+        "bonus",
+    )
+    assert entry.balance_after == balance_of(wallet) == Decimal("105.00")
+    assert not ledger_mismatches()
+
+
 def test_create_player_answers_a_ledger_refusal_as_a_command_error(operator, monkeypatch) -> None:
     from platform_wallet.services import accounts
 
