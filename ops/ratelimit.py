@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
-
 # The wall clock windows are counted by (tests pin it inside one window).
 clock = time.time
 
