@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from catalog.selectors import row_game_field
 from money import ZERO
 from operators.models import Operator
-from platform_wallet.models import Transaction, TransactionStatus, TransactionType
+from platform_wallet.models import Transaction
 from platform_wallet.selectors import AppliedTotals, applied_totals
 from reporting.models import (
     BusinessReport,
@@ -39,18 +39,14 @@ def utc_day_bounds(date: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def ledger_transactions_of_day(*, operator: Operator, date: dt.date) -> QuerySet[Transaction]:
-    """The transactions that count on our side for `date`: BET, WIN and REFUND with status OK
-    (canceled and refused ones excluded), stamped that UTC day (see the module's docstring)."""
+    """The operator's transactions stamped on the UTC day `date` (see the module's docstring);
+    `applied_totals` counts the applied ones among them."""
     start, end = utc_day_bounds(date)
     # Retries can reach us long after the PLATFORM stamped a transaction: look two days around
     # the date (on the created_at index), then keep the ones stamped that day.
     margin = dt.timedelta(days=2)
     return Transaction.objects.filter(
-        operator=operator,
-        status=TransactionStatus.OK,
-        transaction_type__in=[TransactionType.BET, TransactionType.WIN, TransactionType.REFUND],
-        created_at__gte=start - margin,
-        created_at__lt=end + margin,
+        operator=operator, created_at__gte=start - margin, created_at__lt=end + margin
     ).filter(
         Q(transaction_timestamp__startswith=date.isoformat())
         | Q(transaction_timestamp="", created_at__gte=start, created_at__lt=end)

@@ -21,8 +21,7 @@ from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
 from backoffice.jobs import JOB_LABELS, TASK_JOBS, Job, JobOutcome, job_run
-from operators.models import Operator
-from operators.platform_jobs import yesterday_utc
+from operators.platform_jobs import operators_for_platform_jobs, yesterday_utc
 
 
 class RunJobsMixin:
@@ -45,7 +44,7 @@ class RunJobsMixin:
 class RunJobForm(forms.Form):
     job = forms.ChoiceField(choices=[(job.value, job.label) for job in Job])
     operator = forms.ModelChoiceField(
-        queryset=Operator.objects.filter(is_active=True).exclude(api_host=""),
+        queryset=operators_for_platform_jobs(),
         required=False,
         empty_label="Every active operator",
     )
