@@ -27,7 +27,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import audit_record
 from backoffice.models import AdjustmentRequest, AdjustmentStatus
-from money import CENT
+from money import CENT, is_whole_cents
 from platform_wallet.ledger import AdjustmentRefused, wallet_adjust
 from platform_wallet.models import LedgerEntry, Wallet
 
@@ -95,7 +95,7 @@ def adjustment_submit(
     reason = reason.strip()
     if not reason:
         raise AdjustmentRefused("An adjustment needs a reason")
-    if amount == 0 or amount != amount.quantize(CENT):
+    if amount == 0 or not is_whole_cents(amount):
         raise AdjustmentRefused("An amount is not zero and has at most 2 decimal places")
     amount = amount.quantize(CENT)
     reason = reason[:255]

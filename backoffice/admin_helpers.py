@@ -1,27 +1,26 @@
-"""Building blocks shared by the admin modules of every app: read-only admins, links, readable
-JSON, a date-range list filter, reason forms for actions and CSV export."""
+"""Building blocks shared by the admin modules (`backoffice.admin`): read-only admins, links,
+money and warning flags, readable JSON, masked secrets, reason forms for actions and CSV export.
+The shared list filters are `backoffice.admin_filters`."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -44,20 +43,11 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def admin_url(obj: models.Model, view: str = "change") -> str:
@@ -76,10 +66,42 @@ def changelist_url(model: type[models.Model], **params: object) -> str:
     meta = model._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
     if params:
-        from urllib.parse import urlencode
-
         url += "?" + urlencode({k: str(v) for k, v in params.items()})
     return url
+
+
+def money_text(value: Decimal | None, currency: str = "") -> str:
+    """An amount as the admin shows it: "1,234.50 EUR" ("-" for none)."""
+    if value is None:
+        return "-"
+    return f"{value:,.2f} {currency}".strip()
+
+
+def negative_html(value: object) -> SafeString:
+    """A value that needs attention (a negative balance, a difference), in red."""
+    return format_html('<strong class="bo-negative">{}</strong>', value)
+
+
+def alert_flag(text: str) -> SafeString:
+    """A warning flag (MISMATCH, EXCEEDED, OPEN) that makes its row stand out."""
+    return format_html('<strong class="bo-negative bo-mismatch-flag">{}</strong>', text)
+
+
+def object_urls(
+    model_admin: admin.ModelAdmin[Any], **views: Callable[..., HttpResponse]
+) -> list[URLPattern]:
+    """Extra pages of one object, for `get_urls`: each view `name` at `<object_id>/<name>/`
+    ("_" written "-"), named `<app_label>_<model_name>_<name>` (e.g. hand_history: the URL
+    `<pk>/hand-history/`, named "platform_wallet_transaction_hand_history")."""
+    meta = model_admin.opts
+    return [
+        path(
+            f"<path:object_id>/{name.replace('_', '-')}/",
+            model_admin.admin_site.admin_view(view),
+            name=f"{meta.app_label}_{meta.model_name}_{name}",
+        )
+        for name, view in views.items()
+    ]
 
 
 def json_text(value: Any, level: int = 0) -> str:
@@ -151,57 +173,6 @@ def mask_secret(secret: str) -> str:
     return f"{'•' * 8} ({len(secret)} characters)"
 
 
-class DateRangeFilter(admin.FieldListFilter):
-    """From/to dates (inclusive; UTC days of a DateTimeField) in the changelist sidebar."""
-
-    template = "admin/backoffice/date_range_filter.html"
-
-    def __init__(
-        self,
-        field: models.Field[Any, Any],
-        request: HttpRequest,
-        params: dict[str, Any],
-        model: type[models.Model],
-        model_admin: admin.ModelAdmin[Any],
-        field_path: str,
-    ) -> None:
-        day = f"{field_path}__date" if isinstance(field, models.DateTimeField) else field_path
-        self.lookup_from = f"{day}__gte"
-        self.lookup_to = f"{day}__lte"
-        super().__init__(field, request, params, model, model_admin, field_path)
-        self.dates: dict[str, dt.date] = {}
-        for name in (self.lookup_from, self.lookup_to):
-            values = self.used_parameters.get(name) or []
-            value = str(values[-1] if isinstance(values, list) and values else values or "")
-            if not value:
-                self.used_parameters.pop(name, None)
-                continue
-            try:
-                self.dates[name] = dt.date.fromisoformat(value)
-            except ValueError:
-                raise IncorrectLookupParameters(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-    def queryset(
-        self, request: HttpRequest, queryset: models.QuerySet[Any]
-    ) -> models.QuerySet[Any]:
-        return queryset.filter(**self.dates)
-
-    def expected_parameters(self) -> list[str | None]:
-        return [self.lookup_from, self.lookup_to]
-
-    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:  # type: ignore[override]
-        mine = {self.lookup_from, self.lookup_to}
-        hidden = [(k, v) for k, v in changelist.params.items() if k not in mine]
-        yield {
-            "lookup_from": self.lookup_from,
-            "lookup_to": self.lookup_to,
-            "value_from": self.dates.get(self.lookup_from, ""),
-            "value_to": self.dates.get(self.lookup_to, ""),
-            "hidden": hidden,
-            "clear_url": changelist.get_query_string(remove=list(mine)),
-        }
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=255,
@@ -241,15 +212,35 @@ def reason_action(
             count += 1
         model_admin.message_user(request, done(count))
         return None
+    return reason_page(
+        model_admin, request, list(queryset), form=form, action=action, title=title, button=button
+    )
+
+
+def reason_page(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    objects: list[Any],
+    *,
+    form: ReasonForm,
+    action: str,
+    title: str,
+    button: str,
+    form_action: str = "",
+) -> TemplateResponse:
+    """The page asking for a reason before `action` on `objects`. It posts to the changelist's
+    action of that name: the page's own URL (an action's intermediate page), or `form_action`
+    (the changelist, from an object's own page)."""
     context = {
         **model_admin.admin_site.each_context(request),
         "title": title,
         "opts": model_admin.model._meta,
-        "objects": list(queryset),
+        "objects": objects,
         "form": form,
         "action": action,
         "button": button,
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "form_action": form_action,
     }
     return TemplateResponse(request, "admin/backoffice/reason_action.html", context)
 
@@ -283,48 +274,35 @@ def csv_response(
     return response
 
 
-class InputFilter(admin.SimpleListFilter):
-    """A list filter typed into a box (ids are too many to list): `parameter_name=value`."""
+def per_date_csv(
+    items: Iterable[Any], *, filename: str, parent: str, fields: Sequence[str]
+) -> HttpResponse:
+    """A CSV download of report rows or reconciliation lines: the date and operator id of each
+    one's `parent` (its report or reconciliation), then its `fields`."""
 
-    template = "admin/backoffice/input_filter.html"
-    placeholder = ""
-    numeric = False
-    # The queryset filter the typed value goes to, e.g. "game_id" or "player__user_id".
-    field_lookup = ""
+    def row(item: Any) -> list[object]:
+        of = getattr(item, parent)
+        return [of.date.isoformat(), of.operator.operator_id, *(getattr(item, f) for f in fields)]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        if not value:
-            return queryset
-        return queryset.filter(**{self.field_lookup: int(value) if self.numeric else value})
+    return csv_response(
+        filename=filename, header=["date", "operator_id", *fields], rows=map(row, items)
+    )
 
-    def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
-    ) -> list[tuple[str, str]]:
-        return []
 
-    def has_output(self) -> bool:
-        return True
+def changelist_queryset(response: HttpResponse) -> QuerySet[Any] | None:
+    """A changelist's filtered queryset (all pages), or None when the page is no list."""
+    if isinstance(response, TemplateResponse) and response.context_data is not None:
+        changelist = response.context_data.get("cl")
+        if changelist is not None:
+            return changelist.queryset
+    return None
 
-    def value(self) -> str | None:
-        value = super().value()
-        if value is None:
-            return None
-        value = str(value).strip()
-        if self.numeric and value and not value.lstrip("-").isdigit():
-            raise IncorrectLookupParameters(f"{self.title}: {value!r} is not a number")
-        return value or None
 
-    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:  # type: ignore[override]
-        hidden = [(k, v) for k, v in changelist.params.items() if k != self.parameter_name]
-        yield {
-            "parameter": self.parameter_name,
-            "value": self.value() or "",
-            "hidden": hidden,
-            "placeholder": self.placeholder,
-            "inputmode": "numeric" if self.numeric else "text",
-            "clear_url": changelist.get_query_string(remove=[str(self.parameter_name)]),
-        }
+def with_chart(response: HttpResponse, chart: SafeString) -> HttpResponse:
+    """A changelist page with a chart above its list (`bo_chart`, see change_list.html)."""
+    if isinstance(response, TemplateResponse) and response.context_data is not None:
+        response.context_data["bo_chart"] = chart
+    return response
 
 
 def request_staff(request: HttpRequest) -> AbstractBaseUser:

@@ -8,11 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
+from backoffice.adjustments import approval_threshold
+
 
 @checks.register(checks.Tags.security)
 def approval_thresholds_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from backoffice.adjustments import approval_threshold
-
     errors: list[checks.CheckMessage] = []
     per_currency: dict[str, str] = getattr(settings, "ADJUSTMENT_APPROVAL_THRESHOLDS", {})
     for currency in ["", *per_currency]:

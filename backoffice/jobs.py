@@ -1,7 +1,10 @@
 """ "Run now" for the PLATFORM jobs that Celery beat runs on schedule.
 
-Staff run them synchronously through the same services the Celery tasks call (one operator's
-failure does not stop the others), so the outcome is shown at once.
+Staff run a job synchronously, for each operator of the PLATFORM jobs (or the ones chosen), and
+see the outcome at once; one operator's failure does not stop the others. Each job is the one
+service its Celery task calls (`catalog.tasks`, `reporting.tasks`): `catalog_sync`,
+`business_report_reconcile` (with or without fetching the report first) and
+`balance_limits_check`.
 """
 
 from __future__ import annotations
@@ -12,9 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from catalog import tasks as catalog_tasks
+from catalog.services import catalog_sync
 from operators.models import Operator
+from operators.platform_jobs import operators_for_platform_jobs, yesterday_utc
 from platform_client import PlatformApiError
+from reporting import tasks as reporting_tasks
 from reporting.errors import ReportingError
+from reporting.services.limits import balance_limits_check
+from reporting.services.reconciliation import business_report_reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +38,6 @@ class Job(StrEnum):
     def label(self) -> str:
         return JOB_LABELS[self]
 
-    @property
-    def needs_date(self) -> bool:
-        return self in {Job.BUSINESS_REPORT, Job.RECONCILE}
-
 
 JOB_LABELS = {
     Job.CATALOG_SYNC: "Sync games and lobbies from the PLATFORM",
@@ -41,14 +46,24 @@ JOB_LABELS = {
     Job.BALANCE_LIMITS: "Check balance limits",
 }
 
-# The Celery tasks of the beat schedules (reporting.tasks) and the job each one runs.
+# The Celery tasks of the beat schedules, by name, and the job each one runs.
 TASK_JOBS = {
-    "reporting.catalog_sync_all": Job.CATALOG_SYNC,
-    "reporting.catalog_sync_operator": Job.CATALOG_SYNC,
-    "reporting.reports_nightly_all": Job.BUSINESS_REPORT,
-    "reporting.reports_reconcile_operator": Job.BUSINESS_REPORT,
-    "reporting.balance_limits_check_all": Job.BALANCE_LIMITS,
-    "reporting.balance_limits_check_operator": Job.BALANCE_LIMITS,
+    task.name: job
+    for job, tasks in (
+        (Job.CATALOG_SYNC, [catalog_tasks.catalog_sync_all, catalog_tasks.catalog_sync_operator]),
+        (
+            Job.BUSINESS_REPORT,
+            [reporting_tasks.reports_nightly_all, reporting_tasks.reports_reconcile_operator],
+        ),
+        (
+            Job.BALANCE_LIMITS,
+            [
+                reporting_tasks.balance_limits_check_all,
+                reporting_tasks.balance_limits_check_operator,
+            ],
+        ),
+    )
+    for task in tasks
 }
 
 
@@ -59,52 +74,25 @@ class JobOutcome:
     detail: str
 
 
-def yesterday_utc() -> dt.date:
-    return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-
-
-def job_operators() -> list[Operator]:
-    from reporting.selectors import operators_for_platform_jobs
-
-    return list(operators_for_platform_jobs())
-
-
 def _run_one(job: Job, operator: Operator, date: dt.date) -> str:
-    if job == Job.CATALOG_SYNC:
-        from catalog.services import catalog_sync
-
-        return f"catalog synced: {catalog_sync(operator=operator)}"
-    if job in {Job.BUSINESS_REPORT, Job.RECONCILE}:
-        from reporting.services.reconciliation import reconciliation_run
-
-        rows = ""
-        if job == Job.BUSINESS_REPORT:
-            from reporting.services.business_reports import business_report_fetch
-
-            report = business_report_fetch(operator=operator, date=date)
-            rows = f"business report {date.isoformat()}: {report.rows.count()} rows; "
-        reconciliation = reconciliation_run(operator=operator, date=date)
-        return (
-            f"{rows}reconciliation {date.isoformat()}: {reconciliation.line_count} lines, "
-            f"{reconciliation.mismatch_count} mismatches"
-        )
-    from reporting.services.limits import balance_limits_check
-
-    check = balance_limits_check(operator=operator)
-    exceeded = " LIMIT EXCEEDED" if check.balance.limit_exceeded else ""
-    return (
-        f"balance limits checked{exceeded}: {len(check.opened)} alerts opened, "
-        f"{len(check.still_open)} still open, {len(check.resolved)} resolved"
-    )
+    match job:
+        case Job.CATALOG_SYNC:
+            return f"catalog synced: {catalog_sync(operator=operator)}"
+        case Job.BUSINESS_REPORT | Job.RECONCILE:
+            fetch = job == Job.BUSINESS_REPORT
+            return str(business_report_reconcile(operator=operator, date=date, fetch=fetch))
+        case Job.BALANCE_LIMITS:
+            return str(balance_limits_check(operator=operator))
 
 
 def job_run(
     *, job: Job, operators: Iterable[Operator] | None = None, date: dt.date | None = None
 ) -> list[JobOutcome]:
-    """Run a job now for each operator (default: every active operator with an API host)."""
+    """Run a job now for each operator (default: every active operator with an API host), for
+    `date` (default: yesterday UTC; only the business report and reconciliation use it)."""
     day = date or yesterday_utc()
     outcomes = []
-    for operator in job_operators() if operators is None else operators:
+    for operator in operators_for_platform_jobs() if operators is None else operators:
         try:
             detail = _run_one(job, operator, day)
         except (PlatformApiError, ReportingError, ValueError) as error:

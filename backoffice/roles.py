@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.management import create_permissions
+from django.contrib.contenttypes.management import create_contenttypes
+
 SUPPORT = "Support"
 FINANCE = "Finance"
 
@@ -64,9 +67,6 @@ def roles_sync(apps: Any, schema_editor: Any = None) -> None:
 
     Permissions are created first: on a fresh database Django creates them only after all
     migrations ran (post_migrate)."""
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-
     for app_config in apps.get_app_configs():
         models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True

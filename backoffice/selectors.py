@@ -1,38 +1,20 @@
-"""Reads for the backoffice: the dashboard's figures, session states, round totals, adjustments
-waiting for approval."""
+"""Reads for the backoffice: the dashboard's figures, session states, adjustments waiting for
+approval, the reports' GGR over time. Money sums come from `platform_wallet.selectors`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from backoffice.models import AdjustmentRequest, AdjustmentStatus
-from platform_wallet.models import (
-    ApiErrorLog,
-    GameSession,
-    Player,
-    Round,
-    Transaction,
-    TransactionStatus,
-    TransactionType,
-    Wallet,
-)
+from money import to_money
+from platform_wallet.models import ApiErrorLog, GameSession, Player, Transaction, Wallet
+from platform_wallet.selectors import AppliedTotals, applied_totals
 from reporting.models import (
     BusinessReportRow,
     LimitAlert,
@@ -40,9 +22,7 @@ from reporting.models import (
     LimitSnapshot,
     ReconciliationLine,
 )
-
-ZERO = Decimal("0.00")
-MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+from reporting.selectors import limit_alerts_open, utc_day_bounds
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -51,7 +31,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def day_start(now: dt.datetime | None = None) -> dt.datetime:
     """Midnight UTC of the current day (reports and limits count UTC days)."""
-    return _now(now).astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return utc_day_bounds(_now(now).astimezone(dt.UTC).date())[0]
 
 
 # --- Game sessions ---------------------------------------------------------------------------
@@ -95,95 +75,24 @@ def players_with_negative_wallet() -> QuerySet[Player]:
     )
 
 
-# --- Rounds ------------------------------------------------------------------------------------
-
-
-def rounds_with_totals(queryset: QuerySet[Round] | None = None) -> QuerySet[Round]:
-    """Rounds with `bet_total` (BETs) and `win_total` (WINs and REFUNDs) of their applied
-    transactions: refused (ERROR) and canceled ones do not count."""
-    applied = Q(transactions__status=TransactionStatus.OK)
-    return (queryset if queryset is not None else Round.objects.all()).annotate(
-        bet_total=Coalesce(
-            Sum(
-                "transactions__amount",
-                filter=applied & Q(transactions__transaction_type=TransactionType.BET),
-            ),
-            Value(ZERO),
-            output_field=MONEY_FIELD,
-        ),
-        win_total=Coalesce(
-            Sum(
-                "transactions__amount",
-                filter=applied
-                & Q(
-                    transactions__transaction_type__in=[
-                        TransactionType.WIN,
-                        TransactionType.REFUND,
-                    ]
-                ),
-            ),
-            Value(ZERO),
-            output_field=MONEY_FIELD,
-        ),
-        transaction_count=Count("transactions"),
-    )
-
-
 # --- The dashboard ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CurrencyTotals:
+@dataclass(frozen=True, kw_only=True)
+class CurrencyTotals(AppliedTotals):
+    """The applied totals of one currency."""
+
     currency: str
-    bets: Decimal
-    bets_count: int
-    wins: Decimal
-    wins_count: int
-    refunds: Decimal
-
-    @property
-    def ggr(self) -> Decimal:
-        """Gross gaming revenue: what players staked minus what they got back."""
-        return self.bets - self.wins - self.refunds
-
-
-def transaction_totals(
-    *, since: dt.datetime, until: dt.datetime | None = None
-) -> list[CurrencyTotals]:
-    """Applied BETs, WINs and REFUNDs per currency since a moment (canceled ones excluded)."""
-    rows = Transaction.objects.filter(status=TransactionStatus.OK, created_at__gte=since)
-    if until is not None:
-        rows = rows.filter(created_at__lt=until)
-    grouped = (
-        rows.values("currency")
-        .annotate(
-            bets=Sum("amount", filter=Q(transaction_type=TransactionType.BET)),
-            bets_count=Count("pk", filter=Q(transaction_type=TransactionType.BET)),
-            wins=Sum("amount", filter=Q(transaction_type=TransactionType.WIN)),
-            wins_count=Count("pk", filter=Q(transaction_type=TransactionType.WIN)),
-            refunds=Sum("amount", filter=Q(transaction_type=TransactionType.REFUND)),
-        )
-        .order_by("currency")
-    )
-
-    def money(value: object) -> Decimal:
-        return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
-
-    return [
-        CurrencyTotals(
-            currency=row["currency"],
-            bets=money(row["bets"]),
-            bets_count=row["bets_count"],
-            wins=money(row["wins"]),
-            wins_count=row["wins_count"],
-            refunds=money(row["refunds"]),
-        )
-        for row in grouped
-    ]
 
 
 def today_totals(*, now: dt.datetime | None = None) -> list[CurrencyTotals]:
-    return transaction_totals(since=day_start(now))
+    """Applied bets, wins (and refunds) and GGR per currency since midnight UTC."""
+    today = Transaction.objects.filter(created_at__gte=day_start(now))
+    totals = applied_totals(today, group_by=("currency",))
+    return [
+        CurrencyTotals(currency=currency, **asdict(line))
+        for (currency,), line in sorted(totals.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -252,11 +161,7 @@ def limits_state() -> LimitsState:
         .select_related("operator")
         .order_by("operator__operator_id")
     )
-    alerts = list(
-        LimitAlert.objects.filter(resolved_at__isnull=True)
-        .select_related("operator")
-        .order_by("-raised_at")
-    )
+    alerts = list(limit_alerts_open().order_by("-raised_at"))
     return LimitsState(snapshots=snapshots, alerts=alerts)
 
 
@@ -274,7 +179,7 @@ def report_ggr_series(rows: QuerySet[BusinessReportRow]) -> Series:
     )
     series: Series = {}
     for row in grouped:
-        series.setdefault(row["currency"], []).append((row["report__date"], _cents(row["ggr"])))
+        series.setdefault(row["currency"], []).append((row["report__date"], to_money(row["ggr"])))
     return series
 
 
@@ -291,13 +196,9 @@ def reconciliation_ggr_series(
     series: Series = {}
     for row in grouped:
         day = row["reconciliation__date"]
-        series.setdefault(f"{row['currency']} ours", []).append((day, _cents(row["ours"])))
-        series.setdefault(f"{row['currency']} PLATFORM", []).append((day, _cents(row["theirs"])))
+        series.setdefault(f"{row['currency']} ours", []).append((day, to_money(row["ours"])))
+        series.setdefault(f"{row['currency']} PLATFORM", []).append((day, to_money(row["theirs"])))
     mismatched = set(
         lines.filter(mismatch=True).values_list("reconciliation__date", flat=True).distinct()
     )
     return series, mismatched
-
-
-def _cents(value: object) -> Decimal:
-    return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))

@@ -90,9 +90,3 @@ def description(details: Mapping[str, Any] | None, language: str = "en") -> str:
         if texts.get(key):
             return texts[key]
     return next((text for text in texts.values() if text), "")
-
-
-def languages(details: Mapping[str, Any] | None) -> list[str]:
-    """The languages the description is translated into."""
-    value = _mapping(details).get("description")
-    return sorted(str(k) for k in value) if isinstance(value, Mapping) else []

@@ -59,10 +59,6 @@ class Game(models.Model):
         """The description in `language` (IETF tag), falling back to English, then any."""
         return details_reader.description(self.details, language)
 
-    @property
-    def description_languages(self) -> list[str]:
-        return details_reader.languages(self.details)
-
 
 class Lobby(models.Model):
     # No index of its own: the unique constraint below leads with it.

@@ -1,14 +1,151 @@
-"""Reads of the wallet's data that more than one place needs."""
+"""Reads of the wallet's data that more than one place needs.
+
+- `applied_totals` / `applied_total`: what applied transactions add up to, the one definition of
+  bets, wins and GGR (the dashboard, reconciliation, responsible-gambling limits); the rounds'
+  totals (`rounds_with_totals`) are the same sums per round.
+- `ledger_mismatches`: wallets whose balance is not the sum of their ledger entries.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from platform_wallet.models import LedgerEntry, Wallet
+from money import ZERO, to_money
+from platform_wallet.models import (
+    LedgerEntry,
+    Round,
+    Transaction,
+    TransactionStatus,
+    TransactionType,
+    Wallet,
+)
+
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+# --- Bets, wins and GGR -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppliedTotals:
+    """What applied transactions add up to. Applied: status OK (refused and canceled ones do
+    not count). Wins are WIN plus REFUND transactions, money paid back to the player, as the
+    PLATFORM's business report counts them; `refunds` are the REFUNDs among them. GGR (gross
+    gaming revenue) = bets - wins."""
+
+    bets: Decimal = ZERO
+    bets_count: int = 0
+    wins: Decimal = ZERO
+    wins_count: int = 0
+    refunds: Decimal = ZERO
+    refunds_count: int = 0
+
+    @property
+    def ggr(self) -> Decimal:
+        return self.bets - self.wins
+
+    @property
+    def game_wins(self) -> Decimal:
+        """The WINs alone (wins without the refunds)."""
+        return self.wins - self.refunds
+
+    @property
+    def game_wins_count(self) -> int:
+        return self.wins_count - self.refunds_count
+
+    def __add__(self, other: AppliedTotals) -> AppliedTotals:
+        return AppliedTotals(
+            bets=self.bets + other.bets,
+            bets_count=self.bets_count + other.bets_count,
+            wins=self.wins + other.wins,
+            wins_count=self.wins_count + other.wins_count,
+            refunds=self.refunds + other.refunds,
+            refunds_count=self.refunds_count + other.refunds_count,
+        )
+
+
+def _applied_sums(prefix: str = "") -> dict[str, Any]:
+    """The aggregates of `AppliedTotals` over transactions (`prefix`: the path to them, e.g.
+    "transactions__" from a round)."""
+
+    def applied(*types: str) -> Q:
+        return Q(
+            **{f"{prefix}status": TransactionStatus.OK, f"{prefix}transaction_type__in": types}
+        )
+
+    def total(condition: Q) -> Coalesce:
+        return Coalesce(
+            Sum(f"{prefix}amount", filter=condition), Value(ZERO), output_field=MONEY_FIELD
+        )
+
+    bets = applied(TransactionType.BET)
+    wins = applied(TransactionType.WIN, TransactionType.REFUND)
+    refunds = applied(TransactionType.REFUND)
+    return {
+        "bets": total(bets),
+        "bets_count": Count(f"{prefix}pk", filter=bets),
+        "wins": total(wins),
+        "wins_count": Count(f"{prefix}pk", filter=wins),
+        "refunds": total(refunds),
+        "refunds_count": Count(f"{prefix}pk", filter=refunds),
+    }
+
+
+def _totals(row: dict[str, Any]) -> AppliedTotals:
+    return AppliedTotals(
+        bets=to_money(row["bets"]),
+        bets_count=row["bets_count"],
+        wins=to_money(row["wins"]),
+        wins_count=row["wins_count"],
+        refunds=to_money(row["refunds"]),
+        refunds_count=row["refunds_count"],
+    )
+
+
+def applied_total(transactions: QuerySet[Transaction]) -> AppliedTotals:
+    """The applied totals of `transactions` (a filtered queryset: a player's day, ...)."""
+    return _totals(transactions.filter(status=TransactionStatus.OK).aggregate(**_applied_sums()))
+
+
+def applied_totals(
+    transactions: QuerySet[Transaction], *, group_by: Sequence[str]
+) -> dict[tuple[Any, ...], AppliedTotals]:
+    """The applied totals of `transactions` per value of the `group_by` fields or annotations
+    (e.g. ("currency",)), keyed by those values in that order; a group without an applied
+    transaction is left out."""
+    rows = (
+        transactions.filter(status=TransactionStatus.OK)
+        .order_by()
+        .values(*group_by)
+        .annotate(**_applied_sums())
+    )
+    return {tuple(row[name] for name in group_by): _totals(row) for row in rows}
+
+
+def rounds_with_totals(queryset: QuerySet[Round] | None = None) -> QuerySet[Round]:
+    """Rounds with `bet_total` (bets) and `win_total` (wins: WINs and REFUNDs) of their applied
+    transactions, as `AppliedTotals` counts them (round totals are never stored)."""
+    sums = _applied_sums("transactions__")
+    return (queryset if queryset is not None else Round.objects.all()).annotate(
+        bet_total=sums["bets"], win_total=sums["wins"]
+    )
+
+
+# --- The ledger --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -26,10 +163,9 @@ def wallets_with_entry_sums() -> QuerySet[Wallet]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    money = DecimalField(max_digits=18, decimal_places=2)
     return Wallet.objects.select_related("player").annotate(
         entries_sum=Coalesce(
-            Subquery(entries, output_field=money), Value(Decimal("0")), output_field=money
+            Subquery(entries, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
         )
     )
 
@@ -39,7 +175,7 @@ def ledger_mismatches() -> list[LedgerMismatch]:
     none: the balance is a cache of that sum)."""
     found = []
     for wallet in wallets_with_entry_sums().iterator():
-        entries_sum = Decimal(wallet.entries_sum).quantize(Decimal("0.01"))  # type: ignore[attr-defined]
+        entries_sum = to_money(wallet.entries_sum)  # type: ignore[attr-defined]
         if wallet.balance != entries_sum:
             found.append(
                 LedgerMismatch(

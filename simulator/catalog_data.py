@@ -210,10 +210,3 @@ def _vendor_index(count: int) -> dict[int, str]:
 def game_vendor(game_id: int, *, count: int = DEFAULT_GAME_COUNT) -> str | None:
     """The vendor of a generated game, or None when the id is not in the generated catalog."""
     return _vendor_index(count).get(int(game_id))
-
-
-def game_by_id(game_id: int, *, count: int = DEFAULT_GAME_COUNT) -> dict[str, Any] | None:
-    for game in _base_games(count):
-        if game["id"] == int(game_id):
-            return game
-    return None

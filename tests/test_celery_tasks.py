@@ -16,6 +16,7 @@ from django.apps import apps
 from django_celery_beat.models import PeriodicTask
 
 from casino_project.celery import app as celery_app
+from catalog import tasks as catalog_tasks
 from catalog.models import Game
 from operators.models import Operator
 from platform_client import PlatformApiError
@@ -76,7 +77,7 @@ def test_default_schedules_keep_what_staff_changed() -> None:
 
 def test_platform_tasks_retry_with_backoff_and_have_time_limits() -> None:
     for task in (
-        tasks.catalog_sync_operator,
+        catalog_tasks.catalog_sync_operator,
         tasks.reports_reconcile_operator,
         tasks.balance_limits_check_operator,
     ):
@@ -116,9 +117,9 @@ def test_spec_nightly_reports_task_fetches_and_reconciles_yesterday(
 def test_spec_catalog_sync_nightly_task(
     eager: None, platform: RunningSimulator, platform_operator: Operator
 ) -> None:
-    tasks.catalog_sync_all.delay().get()
+    catalog_tasks.catalog_sync_all.delay().get()
     assert Game.objects.filter(operator=platform_operator).count() == len(platform.state.games)
-    tasks.catalog_sync_all.delay().get()  # idempotent
+    catalog_tasks.catalog_sync_all.delay().get()  # idempotent
     assert Game.objects.filter(operator=platform_operator).count() == len(platform.state.games)
 
 

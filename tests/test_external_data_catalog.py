@@ -15,11 +15,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from catalog import tasks
 from catalog.models import Game, Lobby
 from catalog.services import SyncResult, catalog_sync
 from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
-from reporting import tasks
 from simulator.server import RunningSimulator
 from tests.admin_fixtures import finance_client, finance_user  # noqa: F401 - fixtures
 from tests.simulator_fixtures import platform_sim, sim_operator  # noqa: F401 - fixtures

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -99,11 +99,6 @@ class SyncResult:
                 f"(not valid): {named}" + (f"; and {more} more (see the log)" if more > 0 else "")
             )
         return text
-
-    def as_dict(self) -> dict[str, Any]:
-        values = asdict(self)
-        values["skipped"] = [str(row) for row in self.skipped]
-        return values
 
 
 def _plain(value: Any) -> Any:

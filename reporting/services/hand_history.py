@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from catalog.models import Game
+from catalog.selectors import game_vendor
 from platform_client import HandHistory, PlatformClient, validation
 from platform_wallet.models import Transaction
 from reporting.errors import HandHistoryInvalid, HandHistoryUnavailable
@@ -42,11 +42,7 @@ def hand_history_fetch(
         )
     if transaction.game_id is None:
         raise HandHistoryUnavailable(f"transaction {transaction.transaction_id} has no game")
-    vendor = (
-        Game.objects.filter(operator_id=transaction.operator_id, game_id=transaction.game_id)
-        .values_list("vendor", flat=True)
-        .first()
-    )
+    vendor = game_vendor(operator_id=transaction.operator_id, game_id=transaction.game_id)
     if not vendor:
         raise HandHistoryUnavailable(
             f"game {transaction.game_id} of transaction {transaction.transaction_id} is not in "

@@ -64,6 +64,13 @@ class LimitsCheck:
     still_open: list[LimitAlert] = field(default_factory=list)
     resolved: list[LimitAlert] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        exceeded = " LIMIT EXCEEDED" if self.balance.limit_exceeded else ""
+        return (
+            f"balance limits checked{exceeded}: {len(self.opened)} alerts opened, "
+            f"{len(self.still_open)} still open, {len(self.resolved)} resolved"
+        )
+
 
 def alert_threshold(currency: str) -> Decimal:
     per_currency: dict[str, Decimal] = getattr(settings, "BALANCE_LIMIT_ALERT_THRESHOLDS", {})

@@ -1,10 +1,11 @@
 """Reconciliation: our own ledger for a date beside the PLATFORM's business report.
 
-Our side (`reporting.selectors.ledger_daily_totals`): the operator's BET, WIN and REFUND
-transactions with status OK of the UTC date the PLATFORM stamped on them (`transaction_timestamp`,
-as its business report dates them; `created_at` when unstamped), canceled and refused ones
-excluded, per vendor (from the catalog's game; "unknown" for a game the catalog does not know)
-and currency. Wins are WIN plus REFUND amounts. GGR = bets - wins.
+Our side (`reporting.selectors.ledger_daily_totals`): the operator's applied BET, WIN and REFUND
+transactions (status OK: canceled and refused ones excluded) of the UTC date the PLATFORM
+stamped on them (`transaction_timestamp`, as its business report dates them; `created_at` when
+unstamped), per vendor (from the catalog's game; "unknown" for a game the catalog does not know)
+and currency, summed by `platform_wallet.selectors.applied_totals`: wins are WIN plus REFUND
+amounts, GGR = bets - wins.
 
 The PLATFORM's side: the stored business report of that date, summed per vendor and currency
 over its entities; its GGR is the report's own `gross_gaming_revenue`.
@@ -12,30 +13,66 @@ over its entities; its GGR is the report's own `gross_gaming_revenue`.
 Every line carries both sides and their differences (ours minus the PLATFORM's) in bets sum and
 count, wins sum and count, and GGR; any non-zero difference, or a line present on one side
 only, sets `mismatch`.
+
+`business_report_reconcile` is the nightly job of one operator and date (the Celery task and
+the admin's "run now" both call it): fetch the business report, then reconcile.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from money import ZERO
 from operators.models import Operator
+from platform_wallet.selectors import AppliedTotals
 from reporting.errors import BusinessReportMissing
 from reporting.models import Reconciliation, ReconciliationLine
 from reporting.selectors import (
-    Totals,
     business_report_get,
     ledger_daily_totals,
     report_daily_totals,
     report_ggr,
 )
+from reporting.services.business_reports import business_report_fetch
 
 logger = logging.getLogger(__name__)
-ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ReportReconciled:
+    """What the reports job did for one operator and date."""
+
+    reconciliation: Reconciliation
+    report_rows: int | None  # rows of the business report fetched; None: the stored one was used
+
+    def __str__(self) -> str:
+        date = self.reconciliation.date.isoformat()
+        fetched = (
+            "" if self.report_rows is None else f"business report {date}: {self.report_rows} rows; "
+        )
+        return (
+            f"{fetched}reconciliation {date}: {self.reconciliation.line_count} lines, "
+            f"{self.reconciliation.mismatch_count} mismatches"
+        )
+
+
+def business_report_reconcile(
+    *, operator: Operator, date: dt.date, fetch: bool = True
+) -> ReportReconciled:
+    """Fetch the PLATFORM's business report of `date` (unless `fetch` is false: the stored one
+    is used), then reconcile our ledger with it. Idempotent: a fetch replaces the date's rows, a
+    reconciliation its lines. Raises what `business_report_fetch` and `reconciliation_run`
+    raise."""
+    report_rows = None
+    if fetch:
+        report_rows = business_report_fetch(operator=operator, date=date).rows.count()
+    return ReportReconciled(reconciliation_run(operator=operator, date=date), report_rows)
 
 
 def reconciliation_run(*, operator: Operator, date: dt.date) -> Reconciliation:
@@ -88,29 +125,33 @@ def reconciliation_run(*, operator: Operator, date: dt.date) -> Reconciliation:
 
 
 def _line(
-    *, key: tuple[str, str], ours: Totals | None, theirs: Totals | None, theirs_ggr: Decimal
+    *,
+    key: tuple[str, str],
+    ours: AppliedTotals | None,
+    theirs: AppliedTotals | None,
+    theirs_ggr: Decimal,
 ) -> ReconciliationLine:
     vendor, currency = key
-    mine = ours or Totals(vendor=vendor, currency=currency)
-    platform = theirs or Totals(vendor=vendor, currency=currency)
+    mine = ours or AppliedTotals()
+    platform = theirs or AppliedTotals()
     line = ReconciliationLine(
         vendor=vendor,
         currency=currency,
         in_ledger=ours is not None,
         in_report=theirs is not None,
-        ledger_bets_sum=mine.bets_sum,
+        ledger_bets_sum=mine.bets,
         ledger_bets_count=mine.bets_count,
-        ledger_wins_sum=mine.wins_sum,
+        ledger_wins_sum=mine.wins,
         ledger_wins_count=mine.wins_count,
         ledger_ggr=mine.ggr,
-        platform_bets_sum=platform.bets_sum,
+        platform_bets_sum=platform.bets,
         platform_bets_count=platform.bets_count,
-        platform_wins_sum=platform.wins_sum,
+        platform_wins_sum=platform.wins,
         platform_wins_count=platform.wins_count,
         platform_ggr=theirs_ggr if theirs is not None else ZERO,
-        bets_sum_diff=mine.bets_sum - platform.bets_sum,
+        bets_sum_diff=mine.bets - platform.bets,
         bets_count_diff=mine.bets_count - platform.bets_count,
-        wins_sum_diff=mine.wins_sum - platform.wins_sum,
+        wins_sum_diff=mine.wins - platform.wins,
         wins_count_diff=mine.wins_count - platform.wins_count,
     )
     line.ggr_diff = line.ledger_ggr - line.platform_ggr

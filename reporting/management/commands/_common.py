@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.management.base import CommandError
 
 from operators.models import Operator
+from operators.platform_jobs import yesterday_utc
 
 
 def operator_get(operator_id: str) -> Operator:
@@ -21,7 +22,7 @@ def operator_get(operator_id: str) -> Operator:
 def date_parse(value: str | None) -> dt.date:
     """A Y-m-d date; none given: yesterday in UTC."""
     if not value:
-        return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+        return yesterday_utc()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

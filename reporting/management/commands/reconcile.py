@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from platform_client import PlatformApiError
 from reporting.errors import ReportingError
 from reporting.management.commands._common import date_parse, operator_get
-from reporting.services.business_reports import business_report_fetch
-from reporting.services.reconciliation import reconciliation_run
+from reporting.services.reconciliation import business_report_reconcile
 
 
 class Command(BaseCommand):
@@ -27,15 +26,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         operator = operator_get(options["operator"])
         date = date_parse(options["date"])
+        fetch = options["fetch"]
+        first = "Fetching the business report and reconciling" if fetch else "Reconciling"
+        self.stdout.write(f"{first} {operator.operator_id} {date} ...")
         try:
-            if options["fetch"]:
-                self.stdout.write(f"Fetching the business report of {date} ...")
-                report = business_report_fetch(operator=operator, date=date)
-                self.stdout.write(f"{report.rows.count()} report rows stored.")
-            self.stdout.write(f"Reconciling {operator.operator_id} {date} ...")
-            reconciliation = reconciliation_run(operator=operator, date=date)
+            done = business_report_reconcile(operator=operator, date=date, fetch=fetch)
         except (PlatformApiError, ReportingError) as exc:
             raise CommandError(str(exc)) from exc
+        if done.report_rows is not None:
+            self.stdout.write(f"{done.report_rows} report rows stored.")
+        reconciliation = done.reconciliation
         for line in reconciliation.lines.all():
             flag = "MISMATCH" if line.mismatch else "ok"
             self.stdout.write(

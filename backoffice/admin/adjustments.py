@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 
 from backoffice.adjustments import (
     APPROVE_PERMISSION,
@@ -26,7 +26,13 @@ from backoffice.adjustments import (
     adjustment_submit,
     approval_thresholds,
 )
-from backoffice.admin_helpers import DateRangeFilter, ReasonForm, admin_link, request_staff
+from backoffice.admin_filters import DateRangeFilter
+from backoffice.admin_helpers import (
+    ReasonForm,
+    admin_link,
+    object_urls,
+    request_staff,
+)
 from backoffice.models import AdjustmentRequest, AdjustmentStatus, ManualAdjustment
 from platform_wallet.models import LedgerEntry, Wallet
 
@@ -255,19 +261,8 @@ class AdjustmentRequestAdmin(admin.ModelAdmin):
         return request.user.has_perm(APPROVE_PERMISSION)
 
     def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name="backoffice_adjustmentrequest_approve",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="backoffice_adjustmentrequest_reject",
-            ),
-            *super().get_urls(),
-        ]
+        urls = object_urls(self, approve=self.approve_view, reject=self.reject_view)
+        return [*urls, *super().get_urls()]
 
     def change_view(
         self,

@@ -1,5 +1,6 @@
 """Games and lobbies in the backoffice: the PLATFORM's availability (from the sync, read-only)
-beside our own switch, which staff flip one by one or in bulk."""
+beside our own switch, which staff flip one by one or in bulk
+(`backoffice.services.games_set_disabled`, `lobbies_set_disabled`)."""
 
 from __future__ import annotations
 

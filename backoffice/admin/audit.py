@@ -11,13 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from audit.models import AuditEvent
-from backoffice.admin_helpers import (
-    DateRangeFilter,
-    InputFilter,
-    ReadOnlyAdminMixin,
-    changelist_url,
-    pretty_json,
-)
+from backoffice.admin_filters import DateRangeFilter, InputFilter
+from backoffice.admin_helpers import ReadOnlyAdminMixin, changelist_url, pretty_json
 
 
 class TargetIdFilter(InputFilter):

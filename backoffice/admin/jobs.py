@@ -1,11 +1,13 @@
-"""The backoffice's own admin pages: "run now" for the PLATFORM jobs beside django-celery-beat's
-schedules, and (in their own modules, registered from here) manual adjustments with their
-approvals (`admin_adjustments`) and the staff audit trail (`admin_audit`)."""
+"""Scheduled jobs in the backoffice: django-celery-beat's schedules, plus running a PLATFORM job
+here and now (`backoffice.jobs.job_run`, the services the Celery tasks call): "Run now, here" on
+the schedules, the "Run a PLATFORM job now" page, and the reports' "fetch again" and "reconcile
+again" actions (`RunJobsMixin`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -18,17 +20,31 @@ from django.urls import URLPattern, path
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
-from backoffice import admin_adjustments, admin_audit  # noqa: F401 - they register their admins
-from backoffice.jobs import JOB_LABELS, TASK_JOBS, Job, JobOutcome, job_run, yesterday_utc
-from operators.models import Operator
+from backoffice.jobs import JOB_LABELS, TASK_JOBS, Job, JobOutcome, job_run
+from operators.platform_jobs import operators_for_platform_jobs, yesterday_utc
 
-# --- Scheduled jobs: run now -------------------------------------------------------------------
+
+class RunJobsMixin:
+    """Who may run the PLATFORM jobs now, and actions that run a reporting job again for the
+    selected objects' operator and date."""
+
+    def has_run_jobs_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("backoffice.run_jobs")
+
+    def _run(self, request: HttpRequest, job: Job, targets: Sequence[Any]) -> None:
+        for target in targets:
+            for outcome in job_run(job=job, operators=[target.operator], date=target.date):
+                self.message_user(  # type: ignore[attr-defined]
+                    request,
+                    f"{outcome.operator_id} {target.date}: {outcome.detail}",
+                    messages.SUCCESS if outcome.ok else messages.ERROR,
+                )
 
 
 class RunJobForm(forms.Form):
     job = forms.ChoiceField(choices=[(job.value, job.label) for job in Job])
     operator = forms.ModelChoiceField(
-        queryset=Operator.objects.filter(is_active=True).exclude(api_host=""),
+        queryset=operators_for_platform_jobs(),
         required=False,
         empty_label="Every active operator",
     )
@@ -44,13 +60,10 @@ if admin.site.is_registered(PeriodicTask):  # django-celery-beat's own admin, re
 
 
 @admin.register(PeriodicTask)
-class ScheduledJobAdmin(PeriodicTaskAdmin):
+class ScheduledJobAdmin(RunJobsMixin, PeriodicTaskAdmin):
     """django-celery-beat's schedules, plus running a PLATFORM job here and now."""
 
     actions = [*PeriodicTaskAdmin.actions, "run_now_here"]
-
-    def has_run_jobs_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("backoffice.run_jobs")
 
     @admin.action(
         description="Run now, here (the PLATFORM jobs, synchronously; shows the outcome)",

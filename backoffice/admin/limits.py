@@ -1,0 +1,96 @@
+"""The PLATFORM's balance (and GGR) limits in the backoffice, read-only
+(`reporting.services.limits` writes them, hourly or "run now"): every snapshot as answered,
+and the alerts, open until a check finds their condition gone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import HttpRequest
+
+from backoffice.admin_filters import ChoiceFilter, DateRangeFilter
+from backoffice.admin_helpers import ReadOnlyAdminMixin, alert_flag, money_text, pretty_json
+from reporting.models import LimitAlert, LimitSnapshot
+
+
+@admin.register(LimitSnapshot)
+class LimitSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "fetched_at",
+        "operator",
+        "kind",
+        "enabled",
+        "available",
+        "per_currency",
+        "exceeded",
+        "usage",
+    ]
+    list_filter = ["kind", "limit_exceeded", "enabled", "operator", ("fetched_at", DateRangeFilter)]
+    list_select_related = ["operator"]
+    date_hierarchy = "fetched_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.opts.fields if f.name != "raw"] + ["raw_display"]
+
+    @admin.display(description="available balance")
+    def available(self, obj: LimitSnapshot) -> str:
+        return money_text(obj.available_balance, obj.currency)
+
+    @admin.display(description="per currency")
+    def per_currency(self, obj: LimitSnapshot) -> str:
+        return ", ".join(f"{code} {value}" for code, value in (obj.currencies or {}).items()) or "-"
+
+    @admin.display(description="exceeded", ordering="limit_exceeded")
+    def exceeded(self, obj: LimitSnapshot) -> str:
+        if obj.limit_exceeded:
+            return alert_flag("EXCEEDED")
+        return "no" if obj.limit_exceeded is False else "-"
+
+    @admin.display(description="GGR usage")
+    def usage(self, obj: LimitSnapshot) -> str:
+        if obj.limit is None:
+            return "-"
+        return f"{obj.current_usage} / {obj.limit} ({obj.percentage_usage}%)"
+
+    @admin.display(description="answer")
+    def raw_display(self, obj: LimitSnapshot) -> str:
+        return pretty_json(obj.raw)
+
+
+class OpenAlertFilter(ChoiceFilter):
+    title = "state"
+    parameter_name = "open"
+
+    def options(self) -> dict[str, tuple[str, Q]]:
+        return {
+            "yes": ("Open", Q(resolved_at__isnull=True)),
+            "no": ("Resolved", Q(resolved_at__isnull=False)),
+        }
+
+
+@admin.register(LimitAlert)
+class LimitAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "raised_at",
+        "operator",
+        "kind",
+        "currency",
+        "message",
+        "available_balance",
+        "threshold",
+        "state",
+        "mailed",
+    ]
+    list_filter = [OpenAlertFilter, "kind", "operator"]
+    list_select_related = ["operator"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.opts.fields]
+
+    @admin.display(description="state", ordering="resolved_at")
+    def state(self, obj: LimitAlert) -> str:
+        if obj.is_open:
+            return alert_flag("OPEN")
+        return f"resolved {obj.resolved_at:%Y-%m-%d %H:%M}"
