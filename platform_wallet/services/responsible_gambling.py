@@ -8,18 +8,13 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
 from platform_wallet.errors import ErrorCode, WalletError
-from platform_wallet.models import (
-    ResponsibleGamblingLimits,
-    Transaction,
-    TransactionStatus,
-    TransactionType,
-)
+from platform_wallet.models import ResponsibleGamblingLimits, Transaction
+from platform_wallet.selectors import applied_total
 
 
 def period_starts(now: dt.datetime) -> dict[str, dt.datetime]:
@@ -44,23 +39,14 @@ def bet_refusal(*, player_pk: int, currency: str, amount: Decimal) -> WalletErro
         loss_limit = getattr(limits, f"{period}_loss_limit")
         if wager_limit is None and loss_limit is None:
             continue
-        totals = Transaction.objects.filter(
-            player_id=player_pk,
-            currency=currency,
-            status=TransactionStatus.OK,
-            created_at__gte=start,
-        ).aggregate(
-            bets=Sum("amount", filter=Q(transaction_type=TransactionType.BET)),
-            credits=Sum(
-                "amount",
-                filter=Q(transaction_type__in=[TransactionType.WIN, TransactionType.REFUND]),
-            ),
+        totals = applied_total(
+            Transaction.objects.filter(
+                player_id=player_pk, currency=currency, created_at__gte=start
+            )
         )
-        bets = totals["bets"] or Decimal("0")
-        credits = totals["credits"] or Decimal("0")
-        if wager_limit is not None and bets + amount > wager_limit:
+        if wager_limit is not None and totals.bets + amount > wager_limit:
             return WalletError(ErrorCode.OP_32, f"{period.capitalize()} wager limit reached")
-        if loss_limit is not None and bets - credits + amount > loss_limit:
+        if loss_limit is not None and totals.ggr + amount > loss_limit:
             return WalletError(ErrorCode.OP_32, f"{period.capitalize()} loss limit reached")
     return None
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from money import is_whole_cents
 from operators.models import Operator
 from operators.services import AccountRefused
 from platform_wallet.ledger import LedgerError
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             balance = Decimal(options["balance"])
         except InvalidOperation:
             raise CommandError("--balance must be a number such as 100.00") from None
-        if not balance.is_finite() or balance < 0 or balance != balance.quantize(Decimal("0.01")):
+        if balance < 0 or not is_whole_cents(balance):
             raise CommandError("--balance must be non-negative with at most 2 decimals")
         try:
             player, wallet, created = player_upsert(
