@@ -33,7 +33,7 @@ class Command(BaseCommand):
             balance = Decimal(options["balance"])
         except InvalidOperation:
             raise CommandError("--balance must be a number such as 100.00") from None
-        if balance < 0 or not is_whole_cents(balance):
+        if not is_whole_cents(balance) or balance < 0:
             raise CommandError("--balance must be non-negative with at most 2 decimals")
         try:
             player, wallet, created = player_upsert(
