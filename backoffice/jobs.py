@@ -22,7 +22,7 @@ from operators.platform_jobs import operators_for_platform_jobs, yesterday_utc
 from platform_client import PlatformApiError
 from reporting import tasks as reporting_tasks
 from reporting.errors import ReportingError
-from reporting.services.limits import balance_limits_check
+from reporting.services.balance_limits import balance_limits_check
 from reporting.services.reconciliation import business_report_reconcile
 
 logger = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from operators.platform_jobs import (
     tasks_queue_per_operator,
     yesterday_utc,
 )
-from reporting.services.limits import balance_limits_check
+from reporting.services.balance_limits import balance_limits_check
 from reporting.services.reconciliation import business_report_reconcile
 
 # --- Business report and reconciliation -------------------------------------------------------

@@ -18,9 +18,9 @@ from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
 from reporting.errors import BusinessReportInvalid, HandHistoryInvalid, LimitsInvalid
 from reporting.models import BusinessReport, LimitAlert, LimitKind, LimitSnapshot
+from reporting.services.balance_limits import balance_limits_check
 from reporting.services.business_reports import business_report_fetch
 from reporting.services.hand_history import hand_history_fetch
-from reporting.services.limits import balance_limits_check
 from simulator.server import RunningSimulator
 from tests.lobby_fixtures import game_make
 from tests.reporting_fixtures import (  # noqa: F401 - fixtures

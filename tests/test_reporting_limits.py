@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from operators.models import Operator
 from platform_client import PlatformApiError, PlatformClient
 from reporting.models import AlertKind, LimitAlert, LimitKind, LimitSnapshot
-from reporting.services.limits import balance_limits_check
+from reporting.services.balance_limits import balance_limits_check
 from simulator.server import RunningSimulator
 from tests.factories import PlayerFactory, wallet_for
 from tests.reporting_fixtures import (  # noqa: F401 - fixtures
@@ -87,7 +87,7 @@ def test_spec_balance_limits_low_balance_alert_is_logged_mailed_stored_once_then
 ) -> None:
     # 600 USD available: EUR 552.00 (under 1000), GBP 474.00 (under its own 500), USD 600.
     _set(platform, balance_currency="USD", available_balance=Decimal("600.00"))
-    with caplog.at_level(logging.WARNING, logger="reporting.services.limits"):
+    with caplog.at_level(logging.WARNING, logger="reporting.services.balance_limits"):
         first = balance_limits_check(operator=platform_operator)
     opened = {(a.kind, a.currency) for a in first.opened}
     assert opened == {

@@ -1,5 +1,5 @@
 """The PLATFORM's balance (and GGR) limits in the backoffice, read-only
-(`reporting.services.limits` writes them, hourly or "run now"): every snapshot as answered,
+(`reporting.services.balance_limits` writes them, hourly or "run now"): every snapshot as answered,
 and the alerts, open until a check finds their condition gone."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from platform_client import PlatformApiError
 from reporting.management.commands._common import operator_get
-from reporting.services.limits import balance_limits_check
+from reporting.services.balance_limits import balance_limits_check
 
 
 class Command(BaseCommand):
