@@ -112,6 +112,10 @@ def test_simulate_play_wrong_secret_is_unexpected_and_exits_non_zero(
             stdout=out,
         )
     assert "authenticate: HTTP 403" in out.getvalue()
+    # issue 12: the summary says what a 403 means and what to check
+    assert "errors by code: HTTP 403 2" in out.getvalue()
+    assert "check that --secret-key is the operator's secret key" in out.getvalue()
+    assert "no answer 2" not in out.getvalue()
     assert not Transaction.objects.exists()
 
 

@@ -77,13 +77,17 @@ class PlaySummary:
     def total_calls(self) -> int:
         return sum(self.calls.values())
 
-    def count(self, command: str, status: str | None, code: str | None) -> None:
+    def count(
+        self, command: str, status: str | None, code: str | None, http_status: int | None = None
+    ) -> None:
         with self._lock:
             self.calls[command] += 1
             if status == "OK":
                 self.ok += 1
             elif status == "ERROR" and code:
                 self.errors[code] += 1
+            elif http_status is not None and http_status != 200:
+                self.errors[f"HTTP {http_status}"] += 1
             elif status is None:
                 self.errors["no answer"] += 1
 

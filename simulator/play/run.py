@@ -73,6 +73,13 @@ def summary_lines(summary: PlaySummary) -> list[str]:
         f"retried after OP_47/OP_50/no answer: {summary.retried}",
         f"unexpected answers: {len(summary.unexpected)}",
     ]
+    if summary.errors.get("HTTP 403"):
+        lines.append(
+            "HTTP 403 means the wallet did not accept the caller: check that --secret-key is the "
+            "operator's secret key in the wallet (X-Authorization is signed with it), that "
+            "--operator is its operator id, and that the wallet allows this address (its IP "
+            "allow-list)."
+        )
     lines += [f"  {message}" for message in summary.unexpected[:30]]
     if len(summary.unexpected) > 30:
         lines.append(f"  ... and {len(summary.unexpected) - 30} more")

@@ -90,5 +90,5 @@ class WalletWire:
             answer = Answer(None, http_status=exc.http_status, problem=f"{where}{exc}")
         else:
             answer = Answer(checked)
-        self.summary.count(command, answer.status, answer.error_code)
+        self.summary.count(command, answer.status, answer.error_code, answer.http_status)
         return answer
