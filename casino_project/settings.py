@@ -85,6 +85,8 @@ TEMPLATES = [
 # DATABASE_URL selects the database; unset, the embedded SQLite file is used (the demo).
 # PostgreSQL gets psycopg 3's connection pool and statement/lock timeouts well under the
 # PLATFORM's few-second timeout, so that a stuck lock answers OP_47 instead of hanging.
+# Files the project writes for itself (the PLATFORM simulator's book, ...); not in git.
+DATA_DIR = env.path("DATA_DIR", default=BASE_DIR / "data")
 _database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(_database_url)}
 _db = DATABASES["default"]

@@ -16,7 +16,12 @@ DEMO_OPERATOR_ID = "demo-casino"
 DEMO_SECRET_KEY = "demo-secret-key"  # noqa: S105 - a demo, printed on purpose
 DEMO_ADMIN = ("admin", "admin-demo-password")
 # Staff with the backoffice's roles (groups created by backoffice's migration).
-DEMO_STAFF = [("sam_support", "Support"), ("fiona_finance", "Finance")]
+# Two Finance members: a large adjustment one asks for, the other approves (four eyes).
+DEMO_STAFF = [
+    ("sam_support", "Support"),
+    ("fiona_finance", "Finance"),
+    ("felix_finance", "Finance"),
+]
 DEMO_STAFF_PASSWORD = "staff-demo-password"  # noqa: S105
 DEMO_PLAYERS = [
     # user_id, user_name, display name, country, currency, opening balance

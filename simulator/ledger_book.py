@@ -4,9 +4,10 @@
 and marks the rows it cancels; the simulator's businessReport endpoint aggregates this book, never
 our ledger, so that reconciliation compares two independent books.
 
-Storage: one SQLite file (``--book PATH``; default :func:`default_book_path`, in the system temp
-directory). Safe for many threads and processes: every operation opens its own connection, WAL
-journal, 30 s busy timeout. Money is stored as decimal TEXT and summed as ``Decimal``.
+Storage: one SQLite file (``--book PATH``; default :func:`default_book_path`, in the project's
+data directory). Safe for many threads and processes: every operation opens its own
+connection, WAL journal, 30 s busy timeout. Money is stored as decimal TEXT and summed as
+``Decimal``.
 
 Record format (one row per (operator_id, transaction_id))::
 
@@ -52,7 +53,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -99,7 +99,13 @@ _COLUMNS = (
 
 
 def default_book_path() -> Path:
-    return Path(tempfile.gettempdir()) / "platform-simulator-book.sqlite3"
+    """In the project's data directory (DATA_DIR, created if needed): two checkouts never
+    share a book, as they would in the system's temporary directory."""
+    from django.conf import settings
+
+    data_dir = Path(settings.DATA_DIR)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return data_dir / "platform-simulator-book.sqlite3"
 
 
 @dataclass(frozen=True)

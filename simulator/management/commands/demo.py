@@ -1,37 +1,71 @@
 """`python manage.py demo`: the whole project on the embedded SQLite database.
 
-Migrates, seeds a demo operator, players and an admin login (printed), starts the PLATFORM
+Migrates, seeds a demo operator, players and staff logins (printed), starts the PLATFORM
 simulator on --simulator-port in a background thread (its launch page authenticates against our
-wallet on --port), syncs the catalog from it, then serves the site. With --no-serve it stops
-after the sync.
+wallet on --port), syncs the catalog from it, serves the site on --port, plays --rounds rounds
+per demo player through the simulator (so that reports and charts are not empty on first look)
+and reconciles today against the simulator's business report. Then it keeps serving; with
+--no-serve it stops there. DEBUG only: it seeds well-known passwords.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.servers.basehttp import (
+    ThreadedWSGIServer,
+    WSGIRequestHandler,
+    get_internal_wsgi_application,
+)
+from django.utils import timezone
 
 from catalog.services import catalog_sync
+from operators.models import Operator
 from platform_client import PlatformApiError
-from simulator.demo_data import DEMO_OPERATOR_ID, DEMO_SECRET_KEY, demo_seed
-from simulator.ledger_book import default_book_path
+from reporting.errors import ReportingError
+from reporting.services.reconciliation import business_report_reconcile
+from simulator.demo_data import DEMO_OPERATOR_ID, DEMO_PLAYERS, DEMO_SECRET_KEY, demo_seed
+from simulator.ledger_book import LedgerBook, default_book_path
+from simulator.play import PlayConfig, play_games_select, play_players_prepare, play_run
 from simulator.server import start_in_thread
+
+# While the demo plays its first rounds, the site logs no line per request or wallet call.
+_quiet = threading.Event()
+
+
+class _RequestHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        if not _quiet.is_set():
+            super().log_message(format, *args)
+
+
+# Logins in the demo are tried by hand, often: the production limit (RATE_LIMIT_LOGIN) would
+# lock a tester out for five minutes after ten typos.
+DEMO_LOGIN_LIMIT = (100, 60)
 
 
 class Command(BaseCommand):
     help = (
         "Run the demo: migrate, seed demo data, start the PLATFORM simulator, sync the catalog, "
-        "print the logins, serve on --port."
+        "play some rounds, reconcile today, print the logins, serve on --port."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--simulator-port", type=int, default=8001)
         parser.add_argument("--book", default=str(default_book_path()), help="simulator's book")
-        parser.add_argument("--no-serve", action="store_true", help="seed and sync, do not serve")
+        parser.add_argument(
+            "--rounds", type=int, default=8, help="rounds each demo player plays first (0: none)"
+        )
+        parser.add_argument(
+            "--no-serve", action="store_true", help="seed, sync and play, then stop"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -41,8 +75,11 @@ class Command(BaseCommand):
                 "the demo seeds well-known passwords and runs only with DEBUG on: "
                 "DJANGO_DEBUG=true python manage.py demo (or `make demo`)"
             )
+        if options["rounds"] < 0:
+            raise CommandError("--rounds must be 0 or more")
         port, sim_port = options["port"], options["simulator_port"]
         call_command("migrate", interactive=False, verbosity=0)
+        settings.RATE_LIMIT_LOGIN = DEMO_LOGIN_LIMIT  # (read when the site's handler is built)
         site = f"http://127.0.0.1:{port}"
         try:
             sim = start_in_thread(
@@ -64,6 +101,22 @@ class Command(BaseCommand):
                 result = catalog_sync(operator=logins.operator)
             except PlatformApiError as exc:
                 raise CommandError(f"catalog sync from the simulator failed: {exc}") from exc
+            httpd = _site_server(port)
+            serving = threading.Thread(target=httpd.serve_forever, daemon=True)
+            serving.start()
+            noisy = [logging.getLogger(name) for name in ("wallet.calls", "platform_wallet.api")]
+            levels = [log.level for log in noisy]
+            _quiet.set()
+            for log in noisy:
+                log.setLevel(logging.WARNING)
+            try:
+                played = self._play(logins.operator, site, options)
+            finally:
+                _quiet.clear()
+                for log, level in zip(noisy, levels, strict=True):
+                    log.setLevel(level)
+                if options["no_serve"]:
+                    httpd.shutdown()
             self.stdout.write(self.style.SUCCESS("Demo data ready."))
             self.stdout.write(
                 f"  Admin (backoffice): {site}/admin/  login {logins.admin[0]} / {logins.admin[1]}"
@@ -71,7 +124,7 @@ class Command(BaseCommand):
             for user, password, role in logins.staff:
                 self.stdout.write(f"  Staff ({role}): {site}/admin/  login {user} / {password}")
             for user, password in logins.players:
-                self.stdout.write(f"  Player login: {user} / {password}")
+                self.stdout.write(f"  Player login: {site}/  {user} / {password}")
             self.stdout.write(
                 f"  Gameplay API: {site}/api/wallet/  operator id {DEMO_OPERATOR_ID}, "
                 f"secret key {DEMO_SECRET_KEY}"
@@ -81,8 +134,59 @@ class Command(BaseCommand):
                 f"book {sim.state.book.path})"
             )
             self.stdout.write(f"  Catalog synced: {result}")
+            self.stdout.write(f"  {played}")
             if options["no_serve"]:
                 return
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            self.stdout.write(f"Serving {site}/ (Ctrl-C to stop)")
+            serving.join()
+        except KeyboardInterrupt:
+            pass
         finally:
             sim.stop()
+
+    def _play(self, operator: Operator, site: str, options: dict[str, Any]) -> str:
+        """Rounds of every demo player through the simulator, then today's reconciliation."""
+        if not options["rounds"]:
+            return "No rounds played (--rounds 0)."
+        config = PlayConfig(
+            operator_id=operator.operator_id,
+            secret_key=operator.secret_key,
+            wallet_url=f"{site}/api/wallet/",
+            rounds=options["rounds"],
+            concurrency=2,  # SQLite takes one writer at a time
+            book=LedgerBook(options["book"]),
+            seed=None,
+            timeout=10.0,
+        )
+        players = play_players_prepare(operator=operator, count=len(DEMO_PLAYERS))
+        self.stdout.write(f"Playing {options['rounds']} rounds per demo player ...")
+        summary = play_run(
+            config=config, players=players, games=play_games_select(operator=operator)
+        )
+        played = (
+            f"Played {summary.rounds} rounds ({summary.transactions} transactions) of "
+            f"{len(players)} players; "
+        )
+        try:
+            done = business_report_reconcile(
+                operator=operator, date=timezone.now().date(), fetch=True
+            )
+        except (PlatformApiError, ReportingError) as exc:
+            return played + f"today's reconciliation failed: {exc}"
+        reconciliation = done.reconciliation
+        return played + (
+            f"reconciled today: {reconciliation.line_count} lines, "
+            f"{reconciliation.mismatch_count} mismatched (see Reports > Reconciliations)."
+        )
+
+
+def _site_server(port: int) -> ThreadedWSGIServer:
+    """The site as `runserver` serves it (the project's WSGI application, the gameplay API's
+    front included, and static files), on a thread pool."""
+    try:
+        httpd = ThreadedWSGIServer(("127.0.0.1", port), _RequestHandler, ipv6=False)
+    except OSError as exc:
+        raise CommandError(f"cannot serve on port {port} ({exc}); use --port.") from exc
+    httpd.set_app(StaticFilesHandler(get_internal_wsgi_application()))
+    httpd.daemon_threads = True
+    return httpd

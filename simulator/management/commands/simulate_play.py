@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=_positive, default=20, help="rounds per player")
         parser.add_argument("--concurrency", type=_positive, default=4, help="players at a time")
         parser.add_argument(
-            "--book", type=Path, help="the simulator's book (SQLite file); default: temp dir"
+            "--book", type=Path, help="the simulator's book (SQLite file); default: in DATA_DIR"
         )
         parser.add_argument(
             "--secret-key", help="secret to sign with (default: the operator's own)"
