@@ -43,4 +43,4 @@ check-ledger: install
 	$(BIN)/python manage.py check_ledger
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 data staticfiles
