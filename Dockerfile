@@ -30,7 +30,7 @@ RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-# The sources stay beside the installed packages for manage.py, gunicorn.conf.py, templates
+# The sources stay beside the installed packages for manage.py, templates
 # and docs/openapi (served at /api/schema/wallet.yaml).
 COPY --chown=root:root . .
 # Static files are collected (hashed, compressed) at build time and served by whitenoise.
@@ -41,5 +41,6 @@ EXPOSE 8000
 # /healthz answers 200 when the database and Redis answer, 503 otherwise.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
-# gunicorn reads gunicorn.conf.py from /app (workers, threads, bind on $PORT, metrics).
-CMD ["gunicorn", "casino_project.wsgi"]
+# casino-web (Granian) reads its settings from the environment (workers, threads, $PORT) and
+# replaces itself with the server: signals and the PID are the server's.
+CMD ["casino-web"]

@@ -37,7 +37,7 @@ lint: install
 	DJANGO_DEBUG=true $(BIN)/mypy .  # django-stubs loads the settings
 
 bench: install
-	$(BIN)/python bench/wallet_bench.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.wallet_bench $(BENCH_ARGS)
 
 check-ledger: install
 	$(BIN)/python manage.py check_ledger

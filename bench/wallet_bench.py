@@ -1,13 +1,16 @@
-"""Wallet benchmark: changebalance BETs under gunicorn against PostgreSQL, beside pgbench.
+"""Wallet benchmark: changebalance BETs against PostgreSQL, beside pgbench.
 
-    python bench/wallet_bench.py [--seconds 20] [--connections 16] [--workers 4]
+    python -m bench.wallet_bench [--seconds 20] [--connections 16]
+        [--server casino-web|gunicorn|both] [--workers 2] [--threads 4]
 
 In one run, on the same PostgreSQL server:
 1. pgbench's TPC-B-like transaction with the same number of client connections (baseline);
 2. signed changebalance BETs from wrk (16 connections, a new transaction_id each, spread over
-   players) against gunicorn serving the project.
-It prints our requests/s divided by pgbench's TPS, with p50/p99 latency and the error count.
-Target (issue 2): ratio >= 0.25, p99 <= 50 ms, no errors. Not a test: figures, not asserts.
+   players) against the project served by casino-web (Granian, as deployed), or gunicorn, or
+   both (`--server`).
+It prints our requests/s divided by pgbench's TPS, p50/p99 latency, the web server's CPU time
+per BET (from /proc) and the error count. Target (issue 13): ratio >= 0.5, p99 <= 25 ms, no
+errors. Not a test: figures, not asserts.
 Needs: PostgreSQL on 127.0.0.1:5432 (user postgres), `wrk` and `pgbench` (apt-get install wrk).
 """
 
@@ -17,16 +20,14 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+from bench.servers import SERVERS, server_start
 from simulator.wallet_protocol import Credentials, changebalance_data, sign_request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,43 +145,6 @@ def prepare_player(env: dict[str, str], user_id: str) -> tuple[str, str]:
     return user_id, out.strip().splitlines()[-1]
 
 
-def start_gunicorn(
-    env: dict[str, str], port: int, workers: int, threads: int
-) -> subprocess.Popen[bytes]:
-    args = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "casino_project.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "30",
-        "--log-level",
-        "warning",
-    ]
-    # The server logs one JSON line per call, as in production: to a file, not the terminal.
-    log_path = ROOT / "artifacts" / "bench-gunicorn.log"
-    log_path.parent.mkdir(exist_ok=True)
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        args, env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/wallet/ping", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGTERM)
-    sys.exit("gunicorn did not start")
-
-
 def run_wrk(url: str, env: dict[str, str], seconds: int, connections: int) -> dict[str, int]:
     out = sh(
         "wrk",
@@ -207,8 +171,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--server",
+        choices=(*SERVERS, "both"),
+        default="casino-web",
+        help="the web server (default: casino-web, as deployed; both: each in the same run)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--players", type=int, default=64)
     args = parser.parse_args()
     for tool in ("wrk", "pgbench", "psql"):
@@ -230,24 +200,32 @@ def main() -> None:
     # above every transaction id of earlier runs (the bench database is kept between runs)
     last = psql(f"SELECT coalesce(max(transaction_id), 0) FROM {T_TX}", BENCH_DB).strip()
     first_id = (int(last) // 10**9 + 1) * 10**9
-    print(
-        f"wallet: {args.seconds}s of changebalance BETs, {args.connections} connections ...",
-        flush=True,
-    )
-    # transaction ids: wrk thread n sends first_id + n * 10**8 + 1, + 2, ...; the run and its
-    # warm-up (at + 10**7) have their own ranges, so no BET is a retry of another
-    result = measure_wallet(env, pairs, args, first_id)
+    kinds = SERVERS if args.server == "both" else (args.server,)
+    results: dict[str, dict[str, float]] = {}
+    for run, kind in enumerate(kinds):
+        print(
+            f"wallet on {kind} ({args.workers} workers x {args.threads} threads): "
+            f"{args.seconds}s of changebalance BETs, {args.connections} connections ...",
+            flush=True,
+        )
+        # transaction ids: wrk thread n sends base + n * 10**8 + 1, + 2, ...; every run and its
+        # warm-up (at + 10**7) have their own ranges, so no BET is a retry of another
+        results[kind] = measure_wallet(kind, env, pairs, args, first_id + run * 2 * 10**7)
     print(f"pgbench: {args.seconds}s TPC-B-like, {args.connections} clients ...", flush=True)
     tps = pgbench(args.seconds, args.connections)
     print()
     print(f"pgbench TPC-B-like        {tps:10.0f} tps")
-    rps = result["requests"] / (result["duration_us"] / 1e6)
-    errors = result["errors"] + result["socket_errors"]
-    p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
-    print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']} requests)")
-    print(f"ratio wallet/pgbench      {rps / tps:10.3f}   (target >= 0.25)")
-    print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 50 ms)")
-    print(f"errors                    {errors:10d}   (target 0)")
+    for kind, result in results.items():
+        rps = result["requests"] / (result["duration_us"] / 1e6)
+        errors = int(result["errors"] + result["socket_errors"])
+        p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
+        cpu_ms = result["cpu_seconds"] * 1000 / max(result["requests"], 1)
+        print(f"-- {kind}")
+        print(f"changebalance BET         {rps:10.0f} requests/s  ({result['requests']:.0f})")
+        print(f"ratio wallet/pgbench      {rps / tps:10.3f}   (target >= 0.5)")
+        print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 25 ms)")
+        print(f"web CPU per BET           {cpu_ms:10.2f} ms")
+        print(f"errors                    {errors:10d}   (target 0)")
     sh(sys.executable, "manage.py", "check_ledger", env=env)
     print("ledger check              every balance equals the sum of its entries")
 
@@ -277,11 +255,15 @@ def signed_bet_template() -> tuple[str, str]:
 
 
 def measure_wallet(
-    env: dict[str, str], pairs: list[tuple[str, str]], args: argparse.Namespace, id_base: int
-) -> dict[str, int]:
-    """Start gunicorn, warm it up for 3 s, then run wrk for the measured seconds."""
-    port = free_port()
-    server = start_gunicorn(env, port, args.workers, args.threads)
+    kind: str,
+    env: dict[str, str],
+    pairs: list[tuple[str, str]],
+    args: argparse.Namespace,
+    id_base: int,
+) -> dict[str, float]:
+    """Start the server, warm it up for 3 s, then run wrk for the measured seconds; the
+    server's CPU time over the measured run (from /proc) comes with wrk's figures."""
+    server = server_start(kind, env, free_port(), args.workers, args.threads)
     authorization, body = signed_bet_template()
     try:
         wrk_env = {
@@ -292,17 +274,14 @@ def measure_wallet(
             "BENCH_TOKENS": ",".join(f"{u}:{t}" for u, t in pairs),
             "BENCH_ID_BASE": str(id_base),
         }
-        url = f"http://127.0.0.1:{port}/api/wallet/changebalance"
-        run_wrk(
-            url,
-            {**wrk_env, "BENCH_ID_BASE": str(id_base + 10**7)},
-            3,
-            args.connections,
-        )
-        return run_wrk(url, wrk_env, args.seconds, args.connections)
+        url = f"http://127.0.0.1:{server.port}/api/wallet/changebalance"
+        run_wrk(url, {**wrk_env, "BENCH_ID_BASE": str(id_base + 10**7)}, 3, args.connections)
+        cpu_before = server.cpu_seconds()
+        result: dict[str, float] = dict(run_wrk(url, wrk_env, args.seconds, args.connections))
+        result["cpu_seconds"] = server.cpu_seconds() - cpu_before
+        return result
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""WSGI entry point (`gunicorn casino_project.wsgi`).
+"""WSGI entry point (`casino-web` serves `casino_project.wsgi:application`).
 
 The gameplay API's calls are answered by `platform_wallet.wsgi.WalletFront` in front of Django
 (the only way in for the PLATFORM); every other request goes to Django. There is no ASGI entry
@@ -13,6 +13,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casino_project.settings")
 
 django_application = get_wsgi_application()
 
-from platform_wallet.wsgi import WalletFront  # noqa: E402 (needs the settings)
+from operators.accounts import operator_accounts_warm  # noqa: E402 (needs the settings)
+from platform_wallet.wsgi import WalletFront  # noqa: E402
 
 application = WalletFront(django_application)
+
+if os.environ.get("CASINO_WEB_WORKER") == "1":  # a worker of casino-web, loading the app
+    # Read the operator accounts before the first call, so that the worker can answer signed
+    # errors if the database goes away later (it tries for up to 10 s, then serves anyway).
+    operator_accounts_warm()

@@ -152,7 +152,7 @@ def operator_account(operator_id: str) -> OperatorAccount | None:
 
 
 def operator_accounts_warm(wait_seconds: float = 10.0) -> bool:
-    """Read the accounts now, trying for up to `wait_seconds` (a gunicorn worker does it
+    """Read the accounts now, trying for up to `wait_seconds` (a casino-web worker does it
     before serving its first call, so that it can answer signed errors if the database goes
     away later). False when the database could not be read."""
     deadline = time.monotonic() + wait_seconds

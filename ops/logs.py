@@ -16,6 +16,8 @@ from typing import Any
 
 from platform_wallet.call_context import wallet_request
 
+# One encoder for every line (json.dumps would build one per call with these options).
+_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 WALLET_FIELDS = ("command", "operator", "user_id", "transaction_id")
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", logging.INFO, "", 0, "", (), None).__dict__) | {
     "message",
@@ -44,7 +46,7 @@ class JsonFormatter(logging.Formatter):
             payload["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:
             payload["stack_info"] = self.formatStack(record.stack_info)
-        return json.dumps(payload, default=str, ensure_ascii=False)
+        return _ENCODER.encode(payload)
 
 
 class WalletContextFilter(logging.Filter):

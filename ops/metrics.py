@@ -1,10 +1,10 @@
 """Prometheus: the site's own metrics (rate limiting) and the exposition of every metric
 (the wallet's are defined with its call log, `platform_wallet.call_log`).
 
-Under gunicorn, `gunicorn.conf.py` sets PROMETHEUS_MULTIPROC_DIR before any worker starts:
-each worker then writes its samples to memory-mapped files in that directory, and /metrics
-adds up all workers' files (prometheus_client's multiprocess mode), whichever worker answers.
-Without it (runserver, tests), the process's own registry is served.
+Under casino-web, PROMETHEUS_MULTIPROC_DIR is set before any worker starts: each worker then
+writes its samples to memory-mapped files in that directory, and /metrics adds up all workers'
+files (prometheus_client's multiprocess mode), whichever worker answers. Without it (the demo,
+tests), the process's own registry is served.
 """
 
 from __future__ import annotations

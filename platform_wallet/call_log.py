@@ -3,7 +3,7 @@
 Called once per call by the gameplay API's WSGI front (`platform_wallet.wsgi`). It reads what
 the call was from the `WalletCall` the wallet returned (no database work, no body parsing); a
 call refused with 403 has none and is described from its path and headers. /metrics serves
-the samples (`ops.metrics`, every gunicorn worker added up).
+the samples (`ops.metrics`, every casino-web worker added up).
 
 Calls without a `WalletCall` (refused with 403, unknown paths, 503) come from anyone on the
 internet, so a flood of them must not write a line each (issue 10): their lines are throttled

@@ -16,9 +16,11 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
+from json.encoder import encode_basestring as _string
 from typing import Any
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -48,9 +50,19 @@ def digests_match(received: str | None, expected: str) -> bool:
     return hmac.compare_digest(received.strip().lower().encode(), expected.encode())
 
 
+_stamped: tuple[int, str] = (-1, "")
+
+
 def utc_timestamp(now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.UTC)
-    return now.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
+    """`Y-m-d H:i:s` in UTC of `now`, or of the current second (formatted once a second:
+    every answer of that second carries it)."""
+    global _stamped
+    if now is not None:
+        return now.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
+    second = int(time.time())
+    if _stamped[0] != second:
+        _stamped = (second, time.strftime(TIMESTAMP_FORMAT, time.gmtime(second)))
+    return _stamped[1]
 
 
 @lru_cache(maxsize=256)
@@ -109,16 +121,29 @@ def parse_json(raw: bytes) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """JSON text of a response value. Decimals are written as JSON numbers with their digits."""
-    if isinstance(value, Decimal):
+    """JSON text of a response value. Decimals are written as JSON numbers with their digits.
+    (On every answer: the common types are written directly, strings by the json module's own
+    C encoder.)"""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is Decimal:
         if not value.is_finite():
             raise ValueError("non-finite decimal")
         return format(value, "f")
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
     if isinstance(value, Mapping):
-        return "{" + ",".join(f"{dumps(str(k))}:{dumps(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{_string(str(k))}:{dumps(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
         return "[" + ",".join(dumps(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):  # a StrEnum, ...
+        return _string(str(value))
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def envelope(

@@ -1,7 +1,7 @@
 """The gameplay API's HTTP front: the only way the PLATFORM's calls come in.
 
-`WalletFront` wraps Django's WSGI application (`casino_project.wsgi`, what gunicorn serves) and
-answers the exact gameplay API paths itself: `WALLET_API_PATH_PREFIX` + one of the commands
+`WalletFront` wraps Django's WSGI application (`casino_project.wsgi`, what casino-web serves)
+and answers the exact gameplay API paths itself: `WALLET_API_PATH_PREFIX` + one of the commands
 (`gameplay.COMMANDS`), and `ping`. The PLATFORM's calls need none of Django's request machinery
 (session, user, CSRF, messages, static files, rate limits, URL resolution): skipping it saves
 about a third of a BET's CPU. Everything else goes to Django unchanged.

@@ -41,7 +41,7 @@ def _fresh_log_throttles() -> None:
 
 @pytest.fixture
 def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """pytest-django's live server, serving the project's WSGI application as gunicorn does:
+    """pytest-django's live server, serving the project's WSGI application as casino-web does:
     the gameplay API's front (platform_wallet.wsgi) in front of Django and its static files
     (Django's live server would serve Django alone, which has no wallet routes)."""
     from pytest_django.live_server_helper import LiveServer

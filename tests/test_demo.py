@@ -9,7 +9,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
@@ -27,7 +26,7 @@ def free_port() -> int:
 
 @pytest.mark.postgres  # the demo's server threads share the database (not an in-memory one)
 @pytest.mark.django_db(transaction=True)
-@override_settings(DEBUG=True, RATE_LIMIT_LOGIN=(10, 300))  # (restored afterwards)
+@override_settings(DEBUG=True)
 def test_issue12_the_demo_plays_rounds_and_reconciles_today(tmp_path: Path) -> None:
     out = StringIO()
     call_command(
@@ -53,7 +52,15 @@ def test_issue12_the_demo_plays_rounds_and_reconciles_today(tmp_path: Path) -> N
     assert finance.count() == 2
     assert "login felix_finance / staff-demo-password" in text
     assert "login admin / admin-demo-password" in text
-    assert settings.RATE_LIMIT_LOGIN == (100, 60)
+    assert "with casino-web" not in text  # --no-serve: it played, then stopped
+
+
+def test_issue12_the_demo_serves_with_casino_web_and_a_relaxed_login_limit() -> None:
+    from simulator.management.commands.demo import site_env
+
+    env = site_env(8000)
+    assert env["RATE_LIMIT_LOGIN"] == "100/60"  # production: 10 per 5 minutes
+    assert env["DJANGO_DEBUG"] == "true" and env["PORT"] == "8000"
 
 
 def test_issue12_the_simulator_book_lives_in_the_project_data_directory(settings) -> None:

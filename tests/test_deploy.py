@@ -78,7 +78,7 @@ def makefile_commands() -> list[list[str]]:
         words = shlex.split(line.replace("$(BIN)/", "").strip())
         while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
             words = words[1:]  # VAR=value prefixes
-        if words[:1] in (["gunicorn"], ["celery"]) or words[1:3] == ["manage.py", "migrate"]:
+        if words[:1] in (["casino-web"], ["celery"]) or words[1:3] == ["manage.py", "migrate"]:
             commands.append(words)
     return commands
 
@@ -106,7 +106,7 @@ def exec_form(arguments: str) -> list[str]:
 def test_readme_documents_the_web_worker_and_beat_commands() -> None:
     commands = readme_production_commands()
     assert ["python", "manage.py", "migrate"] in commands
-    assert ["gunicorn", "casino_project.wsgi"] in commands
+    assert ["casino-web"] in commands
     worker = [c for c in commands if c[:4] == ["celery", "-A", "casino_project", "worker"]]
     beat = [c for c in commands if c[:4] == ["celery", "-A", "casino_project", "beat"]]
     assert len(worker) == len(beat) == 1
@@ -120,7 +120,7 @@ def test_compose_services_run_the_readme_commands() -> None:
     readme = readme_production_commands()
     assert service_commands(services["web"]) == [
         ["python", "manage.py", "migrate"],
-        ["gunicorn", "casino_project.wsgi"],
+        ["casino-web"],
     ]
     run_by_compose = [c for name in APP_SERVICES for c in service_commands(services[name])]
     for command in run_by_compose:
@@ -261,7 +261,7 @@ def test_dockerfile_slim_python_non_root_collectstatic_healthcheck() -> None:
     assert re.search(r"--interval=\d+s", healthcheck)
     cmd = exec_form(next(arguments for keyword, arguments in instructions if keyword == "CMD"))
     assert cmd in readme_production_commands()
-    assert cmd == ["gunicorn", "casino_project.wsgi"]
+    assert cmd == ["casino-web"]
     assert ("EXPOSE", "8000") in instructions
 
 
@@ -274,7 +274,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out_but_not_what_runs() -> N
     for needed in (".git", ".venv", ".env", "*.sqlite3", "staticfiles"):
         assert needed in patterns
     # the runtime stage needs these from the build context
-    for path in ("manage.py", "gunicorn.conf.py", "docs/openapi/wallet.yaml", "pyproject.toml"):
+    for path in ("manage.py", "docs/openapi/wallet.yaml", "pyproject.toml"):
         assert not any(
             fnmatch.fnmatch(path, p) or path.startswith(p.rstrip("/") + "/") for p in patterns
         ), path

@@ -3,7 +3,7 @@ call is answered as the spec allows (Response, Exception handling: HTTP 200 with
 ERROR, OP_50 or OP_47, which the PLATFORM retries), never HTTP 500; within seconds of the
 database's return the calls are OK again.
 
-Against the real production server (`gunicorn casino_project.wsgi`, DEBUG off, two workers,
+Against the real production server (`casino-web`, DEBUG off, two workers,
 psycopg's pool) and a real PostgreSQL, reached through a TCP relay this test can cut:
 - a restart: every server connection terminated (`pg_terminate_backend`) under the server;
 - an outage: the relay stops listening and drops its connections, then comes back.
@@ -213,11 +213,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         DATABASE_URL=f"postgres://{default['USER']}@127.0.0.1:{relay.port}/{database}",
         STATIC_ROOT=str(tmp / "static"),
         PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
-        GUNICORN_THREADS="2",
-        GUNICORN_LOG_LEVEL="warning",
-        GUNICORN_GRACEFUL_TIMEOUT="5",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WEB_WORKERS="2",
+        WEB_THREADS="2",
+        WEB_LOG_LEVEL="warning",
+        WEB_GRACEFUL_TIMEOUT="5",
         DB_POOL_MAX_SIZE="2",
         DB_POOL_TIMEOUT_S="1",
         WALLET_OPERATOR_CACHE_SECONDS="0",
@@ -241,10 +242,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "issue_token",
         *("--operator", OPERATOR_ID, "--user-id", "9001", "--game-id", "200", "--currency", "EUR"),
     ).strip()
-    log = tmp / "gunicorn.log"
+    log = tmp / "casino-web.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            ["gunicorn", "casino_project.wsgi"],
+            ["casino-web"],
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -259,7 +260,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+                    pytest.fail(f"casino-web did not start:\n{log.read_text()[-3000:]}")
                 time.sleep(0.3)
         yield Server(port, relay, database, token, log)
     finally:

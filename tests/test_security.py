@@ -137,7 +137,7 @@ def test_when_the_cache_is_down_pages_are_served(settings, caplog) -> None:
 
 
 def test_fixed_windows_in_redis_shared_by_every_process(settings) -> None:
-    """The production cache: counters in Redis, so that every gunicorn worker and replica
+    """The production cache: counters in Redis, so that every web worker and replica
     counts against the same limit; a new window starts from zero."""
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {

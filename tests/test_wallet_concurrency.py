@@ -1,6 +1,6 @@
 """Spec: Important notes 2 and 4 (idempotency) under real concurrency, on PostgreSQL.
 
-Threads each use their own database connection (and close it), the way gunicorn workers do;
+Threads each use their own database connection (and close it), the way the web server's threads do;
 `transaction=True` so that they see each other's commits.
 """
 

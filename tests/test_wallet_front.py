@@ -1,4 +1,4 @@
-"""The gameplay API's front (platform_wallet.wsgi.WalletFront, what gunicorn runs): the only
+"""The gameplay API's front (platform_wallet.wsgi.WalletFront, what casino-web runs): the only
 way in; Django's own code decides the Host and the security headers; one call log line and
 metric sample per call; the body limit; the database connection handed back after every call.
 (The whole wallet suite calls it: the `api` fixture posts to the WSGI application.)"""

@@ -43,7 +43,7 @@ class Answer:
 
 
 class WalletClient:
-    """Calls go to the project's WSGI application as gunicorn serves them (the gameplay API's
+    """Calls go to the project's WSGI application as casino-web serves them (the gameplay API's
     front, platform_wallet.wsgi, in front of Django)."""
 
     def __init__(self, operator: Operator) -> None:

@@ -1,5 +1,5 @@
 """Requests to the project's real WSGI application (`casino_project.wsgi.application`, what
-gunicorn serves): gameplay API calls reach `platform_wallet.wsgi.WalletFront` as in
+casino-web serves): gameplay API calls reach `platform_wallet.wsgi.WalletFront` as in
 production, everything else Django.
 
 As Django's test Client does, the request signals do not close the database connection here:

@@ -2,7 +2,8 @@
 
 Migrates, seeds a demo operator, players and staff logins (printed), starts the PLATFORM
 simulator on --simulator-port in a background thread (its launch page authenticates against our
-wallet on --port), syncs the catalog from it, serves the site on --port, plays --rounds rounds
+wallet on --port), syncs the catalog from it, serves the site on --port with casino-web (the
+production server, in DEBUG), plays --rounds rounds
 per demo player through the simulator (so that reports and charts are not empty on first look)
 and reconciles today against the simulator's business report. Then it keeps serving; with
 --no-serve it stops there. DEBUG only: it seeds well-known passwords.
@@ -10,19 +11,18 @@ and reconciles today against the simulator's business report. Then it keeps serv
 
 from __future__ import annotations
 
-import logging
-import threading
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.servers.basehttp import (
-    ThreadedWSGIServer,
-    WSGIRequestHandler,
-    get_internal_wsgi_application,
-)
 from django.utils import timezone
 
 from catalog.services import catalog_sync
@@ -34,16 +34,6 @@ from simulator.demo_data import DEMO_OPERATOR_ID, DEMO_PLAYERS, DEMO_SECRET_KEY,
 from simulator.ledger_book import LedgerBook, default_book_path
 from simulator.play import PlayConfig, play_games_select, play_players_prepare, play_run
 from simulator.server import start_in_thread
-
-# While the demo plays its first rounds, the site logs no line per request or wallet call.
-_quiet = threading.Event()
-
-
-class _RequestHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        if not _quiet.is_set():
-            super().log_message(format, *args)
-
 
 # Logins in the demo are tried by hand, often: the production limit (RATE_LIMIT_LOGIN) would
 # lock a tester out for five minutes after ten typos.
@@ -77,9 +67,10 @@ class Command(BaseCommand):
             )
         if options["rounds"] < 0:
             raise CommandError("--rounds must be 0 or more")
+        # Stopped by SIGTERM too (not only Ctrl-C): the site's server process goes with it.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         port, sim_port = options["port"], options["simulator_port"]
         call_command("migrate", interactive=False, verbosity=0)
-        settings.RATE_LIMIT_LOGIN = DEMO_LOGIN_LIMIT  # (read when the site's handler is built)
         site = f"http://127.0.0.1:{port}"
         try:
             sim = start_in_thread(
@@ -95,28 +86,16 @@ class Command(BaseCommand):
                 f"cannot start the PLATFORM simulator on port {sim_port} ({exc}); "
                 "is another demo running? Use --simulator-port."
             ) from exc
+        log_path = Path(settings.DATA_DIR) / "demo-web.log"
+        web: subprocess.Popen[bytes] | None = None
         try:
             logins = demo_seed(api_host=sim.url, launch_host=f"{sim.url}/launch/")
             try:
                 result = catalog_sync(operator=logins.operator)
             except PlatformApiError as exc:
                 raise CommandError(f"catalog sync from the simulator failed: {exc}") from exc
-            httpd = _site_server(port)
-            serving = threading.Thread(target=httpd.serve_forever, daemon=True)
-            serving.start()
-            noisy = [logging.getLogger(name) for name in ("wallet.calls", "platform_wallet.api")]
-            levels = [log.level for log in noisy]
-            _quiet.set()
-            for log in noisy:
-                log.setLevel(logging.WARNING)
-            try:
-                played = self._play(logins.operator, site, options)
-            finally:
-                _quiet.clear()
-                for log, level in zip(noisy, levels, strict=True):
-                    log.setLevel(level)
-                if options["no_serve"]:
-                    httpd.shutdown()
+            web = _site_start(port, log_path)
+            played = self._play(logins.operator, site, options)
             self.stdout.write(self.style.SUCCESS("Demo data ready."))
             self.stdout.write(
                 f"  Admin (backoffice): {site}/admin/  login {logins.admin[0]} / {logins.admin[1]}"
@@ -137,11 +116,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {played}")
             if options["no_serve"]:
                 return
-            self.stdout.write(f"Serving {site}/ (Ctrl-C to stop)")
-            serving.join()
+            self.stdout.write(
+                f"Serving {site}/ with casino-web (its log: {log_path}); Ctrl-C to stop."
+            )
+            web.wait()
         except KeyboardInterrupt:
             pass
         finally:
+            if web is not None:
+                _site_stop(web)
             sim.stop()
 
     def _play(self, operator: Operator, site: str, options: dict[str, Any]) -> str:
@@ -180,13 +163,60 @@ class Command(BaseCommand):
         )
 
 
-def _site_server(port: int) -> ThreadedWSGIServer:
-    """The site as `runserver` serves it (the project's WSGI application, the gameplay API's
-    front included, and static files), on a thread pool."""
-    try:
-        httpd = ThreadedWSGIServer(("127.0.0.1", port), _RequestHandler, ipv6=False)
-    except OSError as exc:
-        raise CommandError(f"cannot serve on port {port} ({exc}); use --port.") from exc
-    httpd.set_app(StaticFilesHandler(get_internal_wsgi_application()))
-    httpd.daemon_threads = True
-    return httpd
+def _site_start(port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """The site served by casino-web (the production server) on this database, in DEBUG (its
+    static files from the apps), with the demo's login limit, its log in `log_path`."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        web = subprocess.Popen(  # noqa: S603 - our own console script, no shell
+            [str(Path(sys.executable).parent / "casino-web")],
+            env=site_env(port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if web.poll() is not None:
+            raise CommandError(f"casino-web stopped at once: is port {port} in use? Use --port.")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/wallet/ping", timeout=1):
+                return web
+        except OSError:
+            time.sleep(0.2)
+    _site_stop(web)
+    raise CommandError(f"casino-web did not answer on port {port}")
+
+
+def site_env(port: int) -> dict[str, str]:
+    """casino-web's environment in the demo: DEBUG, this database, one worker, the demo's
+    login limit."""
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": _database_url(),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_WORKERS": "1",
+        "WEB_THREADS": "4",
+        "WEB_LOG_LEVEL": "warning",
+        "RATE_LIMIT_LOGIN": "{}/{}".format(*DEMO_LOGIN_LIMIT),
+    }
+
+
+def _site_stop(web: subprocess.Popen[bytes]) -> None:
+    if web.poll() is None:
+        os.killpg(web.pid, signal.SIGTERM)
+        try:
+            web.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(web.pid, signal.SIGKILL)
+
+
+def _database_url() -> str:
+    """This process's database as a URL for casino-web (under the tests, the test database)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

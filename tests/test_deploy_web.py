@@ -1,5 +1,5 @@
-"""The production server as the image runs it: `gunicorn casino_project.wsgi` (reading
-gunicorn.conf.py) with two workers, DEBUG off, static files collected, over real HTTP.
+"""The production server as the image runs it: `casino-web` (Granian, settings from the
+environment) with two workers, DEBUG off, static files collected, over real HTTP.
 
 Checks what only a real multi-process server shows: /metrics adds up every worker's samples
 (Prometheus multiprocess mode), /healthz answers the container's HEALTHCHECK by any address
@@ -38,6 +38,7 @@ PINGS = 60
 
 @dataclass
 class Server:
+    pid: int
     port: int
     metrics_dir: Path
     static_root: Path
@@ -74,12 +75,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("gunicorn")
+    tmp = tmp_path_factory.mktemp("web")
     default = settings.DATABASES["default"]
     database_name = None
     if default["ENGINE"] == "django.db.backends.postgresql":
         # a database of its own, beside this run's test database
-        database_name = f"{default['NAME']}_gunicorn"
+        database_name = f"{default['NAME']}_web"
         _pg_admin(default, f'DROP DATABASE IF EXISTS "{database_name}"')
         _pg_admin(default, f'CREATE DATABASE "{database_name}"')
         database_url = (
@@ -92,12 +93,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         DATABASE_URL=database_url,
         STATIC_ROOT=str(tmp / "static"),
         PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
-        # sync workers take one request at a time: concurrent calls reach both workers
-        GUNICORN_WORKER_CLASS="sync",
-        GUNICORN_LOG_LEVEL="warning",
-        GUNICORN_GRACEFUL_TIMEOUT="5",
+        WEB_BIND=f"127.0.0.1:{port}",
+        WEB_WORKERS="2",
+        WEB_THREADS="2",
+        WEB_LOG_LEVEL="warning",
+        WEB_GRACEFUL_TIMEOUT="5",
         DB_POOL_MAX_SIZE="2",
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     )
@@ -113,10 +113,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             capture_output=True,
             timeout=300,
         )
-    log = tmp / "gunicorn.log"
+    log = tmp / "casino-web.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            ["gunicorn", "casino_project.wsgi"],  # the README's command
+            ["casino-web"],  # the README's command
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -131,9 +131,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
+                    pytest.fail(f"casino-web did not start:\n{log.read_text()}")
                 time.sleep(0.3)
-        yield Server(port, tmp / "metrics", tmp / "static", log)
+        yield Server(process.pid, port, tmp / "metrics", tmp / "static", log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -176,46 +176,28 @@ def _ping_counts(server: Server) -> float:
     return 0.0
 
 
-def _hold_a_worker(server: Server) -> socket.socket:
-    """Keep one sync worker busy: it has accepted this connection and waits for the rest of
-    the request's headers, so the next requests go to the other worker."""
-    held = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-    held.sendall(f"GET /api/wallet/ping HTTP/1.1\r\nHost: {HOST}\r\n".encode())
-    time.sleep(0.5)
-    return held
-
-
-def _release(held: socket.socket) -> bytes:
-    held.sendall(b"Connection: close\r\n\r\n")
-    answer = b""
-    while chunk := held.recv(65536):
-        answer += chunk
-    held.close()
-    return answer
-
-
-def test_metrics_add_up_every_workers_samples(server: Server) -> None:
-    before = _ping_counts(server)
-    held = _hold_a_worker(server)  # worker X
-    for _ in range(PINGS):  # all answered by worker Y
-        assert server.request("GET", "/api/wallet/ping").status == 200
-    assert _release(held).endswith(b"PONG")  # one answered by X
-    pids = {
+def _metric_pids(server: Server) -> set[str]:
+    return {
         match.group(1)
         for match in (re.match(r"counter_(\d+)\.db$", p.name) for p in server.metrics_dir.iterdir())
         if match
     }
-    assert "999999" not in pids  # the stale file of an earlier run was removed at start
-    assert len(pids) == 2, f"both workers should have answered pings: {pids}"
-    # Each worker has counted pings of its own; whichever answers the scrape (the other is
-    # held), it reports both workers' counts added up.
-    for _ in range(3):
-        held = _hold_a_worker(server)
-        try:
-            assert _ping_counts(server) - before == PINGS + 1
-        finally:
-            _release(held)
-        before += 1
+
+
+def test_metrics_add_up_every_workers_samples(server: Server) -> None:
+    """Each worker counts in a file of its own (Prometheus multiprocess mode): /metrics, from
+    whichever worker answers it, adds them all up."""
+    before = _ping_counts(server)
+    sent = 0
+    deadline = time.monotonic() + 30
+    # every request on a new connection: the kernel spreads them over both workers
+    while len(_metric_pids(server) - {"999999"}) < 2 or sent < PINGS:
+        assert time.monotonic() < deadline, f"both workers should answer: {_metric_pids(server)}"
+        assert server.request("GET", "/api/wallet/ping").status == 200
+        sent += 1
+    assert "999999" not in _metric_pids(server)  # the stale file of an earlier run was removed
+    for _ in range(5):  # whichever worker answers the scrape, it reports every worker's pings
+        assert _ping_counts(server) - before == sent
 
 
 def test_dockerfile_healthcheck_passes_against_the_server(server: Server) -> None:
@@ -233,6 +215,24 @@ def test_healthz_answers_any_address_over_plain_http(server: Server) -> None:
     body = json.loads(response.read_body)  # type: ignore[attr-defined]
     assert body["status"] == "ok"
     assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"]
+
+
+def test_sighup_restarts_the_workers_and_calls_go_on(server: Server) -> None:
+    """A graceful restart (SIGHUP to casino-web, which is the server process itself: it
+    exec'd Granian): new workers take over, the server keeps answering."""
+    old = _worker_pids(server)
+    os.kill(server.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while not (_worker_pids(server) and _worker_pids(server).isdisjoint(old)):
+        assert time.monotonic() < deadline, "the workers were not replaced"
+        time.sleep(0.3)
+    for _ in range(10):
+        assert server.request("GET", "/api/wallet/ping").status == 200
+
+
+def _worker_pids(server: Server) -> set[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return {int(pid) for pid in children}
 
 
 def test_pages_are_redirected_to_https_and_get_hsts(server: Server) -> None:
@@ -282,4 +282,4 @@ def test_wallet_lines_are_json_with_the_call_fields(server: Server) -> None:
     assert call["status"] == "DENIED"
     assert call["level"] == "WARNING"
     assert set(call) >= {"command", "operator", "user_id", "transaction_id", "duration_ms"}
-    assert shlex.split("gunicorn casino_project.wsgi") == ["gunicorn", "casino_project.wsgi"]
+    assert shlex.split("casino-web") == ["casino-web"]
