@@ -12,7 +12,10 @@ What Django would decide is still decided by Django's own code, computed once an
 - the headers its middleware adds (SecurityMiddleware: nosniff, Referrer-Policy, COOP, HSTS
   when the request is secure by `HttpRequest.is_secure()`; XFrameOptionsMiddleware);
 - the body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, as Django reads a body);
-- request_started / request_finished, which hand the database connection back to the pool.
+- the database connection, handled before and after each call as Django's request signals
+  would (`close_if_unusable_or_obsolete`: a broken one is dropped, a pooled one goes back to
+  the pool), without dispatching the signals: the wallet uses no cache and nothing else
+  listens for its calls.
 Each call gets one metric sample and one log line (`call_log`), and every line logged while it
 is served carries its fields (`call_context`).
 """
@@ -26,9 +29,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core import signals
 from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -61,6 +64,8 @@ class WalletFront:
         self._hosts: dict[tuple[str | None, str | None], bool] = {}
         self._headers: dict[tuple[str | None, str | None], list[tuple[str, str]]] = {}
         self._lock = threading.Lock()
+        # The test transport turns it off, as Django's test Client keeps the test's connection.
+        self.manage_connection = True
         setting_changed.connect(self._forget, weak=False)  # (tests change settings)
 
     def __call__(
@@ -72,11 +77,14 @@ class WalletFront:
         started = time.perf_counter()
         body = _Body(environ)
         source = wallet_request.set(WalletCallSource(environ["PATH_INFO"], environ, body.cached))
-        signals.request_started.send(sender=self.__class__, environ=environ)
+        database = connections[DEFAULT_DB_ALIAS]
+        if self.manage_connection:
+            database.close_if_unusable_or_obsolete()
         try:
             answer = self._answer(command, environ, body)
         finally:
-            signals.request_finished.send(sender=self.__class__)
+            if self.manage_connection:
+                database.close_if_unusable_or_obsolete()
             wallet_request.reset(source)
         start_response(
             STATUS_LINES[answer.status_code],

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from backoffice.roles import roles_sync
 from operators.models import Operator
 from operators.services import operator_upsert
 from platform_wallet.services.accounts import player_upsert
@@ -57,6 +59,10 @@ def demo_seed(*, api_host: str, launch_host: str) -> DemoLogins:
     if created:
         admin.set_password(DEMO_ADMIN[1])
         admin.save()
+    # The roles' groups come with backoffice's migrations; a flushed database has none.
+    roles = {group_name for _, group_name in DEMO_STAFF}
+    if Group.objects.filter(name__in=roles).count() < len(roles):
+        roles_sync(apps)
     staff_logins = []
     for username, group_name in DEMO_STAFF:
         member, created = user_model.objects.get_or_create(
@@ -65,9 +71,7 @@ def demo_seed(*, api_host: str, launch_host: str) -> DemoLogins:
         if created:
             member.set_password(DEMO_STAFF_PASSWORD)
             member.save()
-        group = Group.objects.filter(name=group_name).first()
-        if group is not None:
-            member.groups.add(group)
+        member.groups.add(Group.objects.get(name=group_name))
         staff_logins.append((username, DEMO_STAFF_PASSWORD, group_name))
     logins = []
     for user_id, user_name, display, country, currency, balance in DEMO_PLAYERS:

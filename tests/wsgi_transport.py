@@ -2,8 +2,9 @@
 casino-web serves): gameplay API calls reach `platform_wallet.wsgi.WalletFront` as in
 production, everything else Django.
 
-As Django's test Client does, the request signals do not close the database connection here:
-a test's transaction (pytest-django's `db`) must survive its requests.
+As Django's test Client does, neither the request signals nor the wallet's front close the
+database connection here: a test's transaction (pytest-django's `db`) must survive its
+requests.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def wsgi_request(
     if keep_connection:
         signals.request_started.disconnect(close_old_connections)
         signals.request_finished.disconnect(close_old_connections)
+        application.manage_connection = False
     try:
         chunks = application(environ, start_response)
         try:
@@ -87,6 +89,7 @@ def wsgi_request(
         if keep_connection:
             signals.request_started.connect(close_old_connections)
             signals.request_finished.connect(close_old_connections)
+            application.manage_connection = True
     header_list = captured["headers"]
     assert isinstance(header_list, list)
     return WSGIResponse(
