@@ -69,6 +69,10 @@ class Wallet(models.Model):
     balance = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The first day of the wallet's running totals (WalletDayTotal), None while none are kept:
+    # set by the first BET checked against responsible-gambling limits. Read under the row's
+    # lock by every write that moves the balance, which then adds to that day's totals.
+    totals_since = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -80,6 +84,32 @@ class Wallet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.player.user_id} {self.currency} {self.balance}"
+
+
+class WalletDayTotal(models.Model):
+    """A wallet's applied bets and its wins and refunds of one UTC day, kept from the wallet's
+    `totals_since` on, so that a BET is checked against responsible-gambling limits without
+    summing the period's transactions (`platform_wallet.ledger.day_totals`). Exact: every
+    write that moves the balance (changebalance, cancel) changes it under the wallet's lock;
+    `check_ledger` compares it with the transactions."""
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="day_totals")
+    day = models.DateField()
+    bets = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    wins = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="WINs and REFUNDs, as the loss limit counts them.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wallet", "day"], name="wallet_day_total_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wallet_id} {self.day}"
 
 
 def session_is_live(

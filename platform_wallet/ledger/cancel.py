@@ -2,7 +2,8 @@
 
 1. The player must exist (OP_34), and the transaction must be theirs (another player's: OP_41).
 2. A transaction that moved money is reversed: a BET's amount comes back, a WIN or REFUND is
-   taken back, and here only the wallet may go negative. A ledger entry records the reversal.
+   taken back, and here only the wallet may go negative. A ledger entry records the reversal,
+   and the wallet's running totals (`day_totals`) lose it from the day it was counted in.
    A transaction that was refused (status ERROR) moved nothing and moves nothing now.
    Either way it becomes CANCELED, so that reports leave it out.
 3. A cancel repeated moves nothing and answers CANCELED again.
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from money import to_money
 from platform_wallet.errors import ErrorCode, WalletError
-from platform_wallet.ledger import sql
+from platform_wallet.ledger import day_totals, sql
 from platform_wallet.models import EntryKind, Player, TransactionStatus, TransactionType
 
 
@@ -91,6 +92,7 @@ class _Target:
     wallet_pk: int | None
     amount: Decimal | None
     canceled_before_arrival: bool
+    created_at: dt.datetime | None
 
 
 def _target(cursor: Any, params: dict[str, Any]) -> _Target | None:
@@ -99,6 +101,7 @@ def _target(cursor: Any, params: dict[str, Any]) -> _Target | None:
         return None
     row["canceled_before_arrival"] = bool(row["canceled_before_arrival"])
     row["amount"] = None if row["amount"] is None else to_money(row["amount"])
+    row["created_at"] = sql.from_db_time(row["created_at"])
     return _Target(**row)
 
 
@@ -123,6 +126,18 @@ def _reverse(
         params["entry_reason"] = f"cancel of {target.transaction_type} {req.transaction_id}"
         sql.run(cursor, sql.WALLET_SET, params)
         sql.run(cursor, sql.ENTRY_INSERT, params)
+        # The running totals take it back from the day it was counted in.
+        assert target.transaction_type is not None and target.created_at is not None
+        bets, wins = day_totals.contribution(
+            transaction_type=target.transaction_type, amount=target.amount
+        )
+        day_totals.add(
+            wallet_pk=target.wallet_pk,
+            since=day_totals.as_date(locked["wallet_totals_since"]),
+            day=target.created_at.astimezone(dt.UTC).date(),
+            bets=-bets,
+            wins=-wins,
+        )
     sql.run(cursor, sql.TX_MARK_CANCELED, params)
     return None
 

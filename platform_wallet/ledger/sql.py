@@ -35,6 +35,7 @@ from platform_wallet.models import (
     Transaction,
     TransactionStatus,
     Wallet,
+    WalletDayTotal,
 )
 
 T_PLAYER = Player._meta.db_table
@@ -45,6 +46,7 @@ T_TX = Transaction._meta.db_table
 T_ENTRY = LedgerEntry._meta.db_table
 T_LIMITS = ResponsibleGamblingLimits._meta.db_table
 T_GAME = Game._meta.db_table
+T_DAY = WalletDayTotal._meta.db_table
 
 OK, ERROR = TransactionStatus.OK.value, TransactionStatus.ERROR.value
 
@@ -90,12 +92,14 @@ WALLET_MOVE = f"""
     UPDATE {T_WALLET} SET balance = balance + %(delta)s, updated_at = %(now)s
      WHERE id = %(wallet_pk)s AND NOT %(refused)s
        AND (%(delta)s >= 0 OR balance + %(delta)s >= 0)
-    RETURNING id, balance"""
+    RETURNING id, balance, totals_since"""
 
 # Portable: lock the row (SQLite: the transaction holds the write lock already), compute the new
 # balance in Decimal, write it. The arithmetic is never left to SQLite, which would do it in
 # binary floating point.
-_WALLET_LOCK = f"SELECT balance AS wallet_balance FROM {T_WALLET} WHERE id = %(wallet_pk)s"
+_WALLET_LOCK = f"""
+    SELECT balance AS wallet_balance, totals_since AS wallet_totals_since
+      FROM {T_WALLET} WHERE id = %(wallet_pk)s"""
 WALLET_SET = f"""
     UPDATE {T_WALLET} SET balance = %(wallet_balance)s, updated_at = %(now)s
      WHERE id = %(wallet_pk)s"""
@@ -103,6 +107,21 @@ WALLET_SET = f"""
 
 def wallet_lock() -> str:
     return _WALLET_LOCK + for_update()
+
+
+# --- The running totals of responsible-gambling limits (`day_totals`) -----------------------
+
+# PostgreSQL, in the single statement: when the money moved (w has its row) and the wallet keeps
+# running totals from this day or earlier (`totals_since`, read from the row w has locked), the
+# day's row gains the transaction's bets or wins (`day_bets`, `day_wins`), in NUMERIC. For every
+# other wallet the SELECT has no row and nothing is written. (The portable path adds in Decimal:
+# `day_totals.add`.)
+DAY_TOTAL_ADD = f"""
+    INSERT INTO {T_DAY} AS d (wallet_id, day, bets, wins)
+    SELECT w.id, %(day)s, %(day_bets)s, %(day_wins)s FROM w
+     WHERE w.totals_since <= %(day)s
+    ON CONFLICT (wallet_id, day)
+    DO UPDATE SET bets = d.bets + excluded.bets, wins = d.wins + excluded.wins"""
 
 
 # --- The round -----------------------------------------------------------------------------
@@ -161,7 +180,7 @@ TX_TOMBSTONE = _tx_insert(
 # cancel's target, locked (cancel's first lock; the wallet's comes after).
 _CANCEL_TARGET = f"""
     SELECT id AS transaction_pk, transaction_type, status, player_id AS player_pk,
-           wallet_id AS wallet_pk, amount, canceled_before_arrival
+           wallet_id AS wallet_pk, amount, canceled_before_arrival, created_at
       FROM {T_TX}
      WHERE operator_id = %(operator_pk)s AND transaction_id = %(transaction_id)s"""
 
@@ -238,6 +257,7 @@ def one_statement(*, round_step: str | None, touch: bool) -> str:
         source=" FROM w, t",
     )
     ctes.append(f"e AS ({entry})")
+    ctes.append(f"d AS ({DAY_TOTAL_ADD})")
     if touch:
         ctes.append(f"s AS ({_session_touch(condition=f' AND {moved}')})")
     answer = (

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from money import to_money
 from platform_wallet.errors import RECORDED_CODES, ErrorCode, WalletError
-from platform_wallet.ledger import sql
+from platform_wallet.ledger import day_totals, sql
 from platform_wallet.models import TransactionStatus, TransactionType
 from platform_wallet.redact import mask_token
 from platform_wallet.services import responsible_gambling
@@ -49,7 +49,13 @@ def apply(*, req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | No
         balance = _in_one_statement(params=params, round_step=round_step, touch=touch)
     else:
         balance, refusal = _in_a_transaction(
-            req=req, found=found, refusal=refusal, params=params, round_step=round_step, touch=touch
+            req=req,
+            found=found,
+            refusal=refusal,
+            params=params,
+            round_step=round_step,
+            touch=touch,
+            now=now,
         )
     if balance is None:
         raise refusal or WalletError(ErrorCode.OP_31)
@@ -109,6 +115,7 @@ def _in_a_transaction(
     params: dict[str, Any],
     round_step: str | None,
     touch: bool,
+    now: dt.datetime,
 ) -> tuple[Decimal | None, WalletError | None]:
     """The portable path: the statements one by one, in the order of the single statement's
     locks. Returns the new balance (None when nothing moved) and the refusal, which may now
@@ -119,14 +126,19 @@ def _in_a_transaction(
             locked = sql.run(cursor, sql.wallet_lock(), params)
             assert locked is not None
             current = to_money(locked["wallet_balance"])
+            since = day_totals.as_date(locked["wallet_totals_since"])
             if _is_bet(req) and found.has_limits:
-                refusal = responsible_gambling.bet_refusal(
-                    player_pk=found.player_pk, currency=req.currency, amount=req.amount
-                )
+                refusal, since = _limits_refusal(req=req, found=found, since=since, now=now)
             if refusal is None and _covers(balance=current, delta=_delta(req)):
                 balance = current + _delta(req)
                 params["wallet_balance"] = sql.db_money(balance)
                 sql.run(cursor, sql.WALLET_SET, params)
+                bets, wins = day_totals.contribution(
+                    transaction_type=req.transaction_type, amount=req.amount
+                )
+                day_totals.add(
+                    wallet_pk=params["wallet_pk"], since=since, day=now.date(), bets=bets, wins=wins
+                )
         if round_step is not None:
             tracked = sql.run(cursor, round_step, params)
             assert tracked is not None
@@ -144,6 +156,26 @@ def _in_a_transaction(
             if touch:
                 sql.run(cursor, sql.SESSION_TOUCH, params)
     return balance, refusal
+
+
+def _limits_refusal(
+    *, req: ChangeBalanceRequest, found: Lookup, since: dt.date | None, now: dt.datetime
+) -> tuple[WalletError | None, dt.date | None]:
+    """OP_32 when the BET would break one of the player's responsible-gambling limits (under
+    the wallet's lock), checked on the wallet's running totals, which the first such BET
+    starts. Returns the refusal and the wallet's `totals_since`."""
+    assert found.wallet_pk is not None
+    wallet_pk = found.wallet_pk
+    if since is None:
+        first_day = min(responsible_gambling.period_starts(now).values()).date()
+        since = day_totals.start(wallet_pk=wallet_pk, first_day=first_day)
+    refusal = responsible_gambling.bet_refusal(
+        player_pk=found.player_pk,
+        amount=req.amount,
+        now=now,
+        totals_since=lambda start: day_totals.since(wallet_pk=wallet_pk, first_day=start.date()),
+    )
+    return refusal, since
 
 
 def _params(
@@ -185,4 +217,8 @@ def _params(
         # the ledger entry
         "kind": str(req.transaction_type),
         "entry_reason": "",
+        # the running totals of responsible-gambling limits (`day_totals`)
+        "day": now.date(),
+        "day_bets": sql.db_money(req.amount if _is_bet(req) else Decimal(0)),
+        "day_wins": sql.db_money(Decimal(0) if _is_bet(req) else req.amount),
     }

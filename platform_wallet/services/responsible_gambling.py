@@ -4,17 +4,17 @@ staff (`limits_save`, recorded in the audit trail)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
 from platform_wallet.errors import ErrorCode, WalletError
-from platform_wallet.models import ResponsibleGamblingLimits, Transaction
-from platform_wallet.selectors import applied_total
+from platform_wallet.models import ResponsibleGamblingLimits
 
 
 def period_starts(now: dt.datetime) -> dict[str, dt.datetime]:
@@ -26,12 +26,29 @@ def period_starts(now: dt.datetime) -> dict[str, dt.datetime]:
     }
 
 
-def bet_refusal(*, player_pk: int, currency: str, amount: Decimal) -> WalletError | None:
-    """OP_32 when this BET would break one of the player's limits, else None."""
+class PeriodTotal(Protocol):
+    """A wallet's applied bets and its loss since a moment (`ledger.day_totals.PeriodTotal`)."""
+
+    @property
+    def bets(self) -> Decimal: ...
+
+    @property
+    def loss(self) -> Decimal: ...
+
+
+def bet_refusal(
+    *,
+    player_pk: int,
+    amount: Decimal,
+    now: dt.datetime,
+    totals_since: Callable[[dt.datetime], PeriodTotal],
+) -> WalletError | None:
+    """OP_32 when this BET would break one of the player's limits, else None. The wallet's
+    totals come from `totals_since(period start)` (the ledger's running totals: the caller
+    holds the wallet's lock)."""
     limits = ResponsibleGamblingLimits.objects.filter(player_id=player_pk).first()
     if limits is None:
         return None
-    now = timezone.now()
     if limits.self_excluded_until and limits.self_excluded_until > now:
         return WalletError(ErrorCode.OP_32, "Player is self-excluded")
     for period, start in period_starts(now).items():
@@ -39,14 +56,10 @@ def bet_refusal(*, player_pk: int, currency: str, amount: Decimal) -> WalletErro
         loss_limit = getattr(limits, f"{period}_loss_limit")
         if wager_limit is None and loss_limit is None:
             continue
-        totals = applied_total(
-            Transaction.objects.filter(
-                player_id=player_pk, currency=currency, created_at__gte=start
-            )
-        )
+        totals = totals_since(start)
         if wager_limit is not None and totals.bets + amount > wager_limit:
             return WalletError(ErrorCode.OP_32, f"{period.capitalize()} wager limit reached")
-        if loss_limit is not None and totals.ggr + amount > loss_limit:
+        if loss_limit is not None and totals.loss + amount > loss_limit:
             return WalletError(ErrorCode.OP_32, f"{period.capitalize()} loss limit reached")
     return None
 

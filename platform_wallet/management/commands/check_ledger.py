@@ -2,12 +2,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from platform_wallet.ledger import day_totals
 from platform_wallet.models import Wallet
 from platform_wallet.selectors import ledger_mismatches
 
 
 class Command(BaseCommand):
-    help = "Prove every wallet's balance equals the sum of its ledger entries; exit 1 if not."
+    help = (
+        "Prove every wallet's balance equals the sum of its ledger entries, and its running"
+        " totals its transactions; exit 1 if not."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         mismatches = ledger_mismatches()
@@ -18,6 +22,14 @@ class Command(BaseCommand):
         checked = Wallet.objects.count()
         if mismatches:
             raise CommandError(f"{len(mismatches)} of {checked} wallets do not match their ledger")
+        drifted = day_totals.mismatches()
+        for wallet_pk, day in drifted:
+            self.stderr.write(f"wallet {wallet_pk}: running totals of {day} != its transactions")
+        if drifted:
+            raise CommandError(
+                f"{len(drifted)} running totals (responsible-gambling limits) differ from the"
+                " transactions"
+            )
         negative = Wallet.objects.filter(balance__lt=0).count()
         self.stdout.write(
             self.style.SUCCESS(f"All {checked} wallets equal the sum of their ledger entries")
