@@ -174,7 +174,7 @@ def test_issue13_concurrent_bets_wins_and_cancels_keep_the_totals_exact() -> Non
 
     operator = OperatorFactory(operator_id="race", secret_key="race-secret")
     PlayerFactory(operator=operator, user_id="racer")
-    player = Player.objects.get(operator=operator, user_id="racer")
+    player = Player.objects.get(operator__operator_id="race", user_id="racer")
     wallet = wallet_for(player, "EUR", "100.00")
     session = session_for(player, wallet)
     ResponsibleGamblingLimits.objects.create(player=player, daily_wager_limit=Decimal("55.00"))
