@@ -21,11 +21,13 @@ The rules, all under the wallet's row lock (so the totals are exact, whatever th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from money import ZERO, to_money
@@ -73,23 +75,41 @@ def start(*, wallet_pk: int, first_day: dt.date) -> dt.date:
 def add(
     *, wallet_pk: int, since: dt.date | None, day: dt.date, bets: Decimal, wins: Decimal
 ) -> None:
-    """Rule 2 on the portable path (and in cancel): add to the day's row, in Decimal (SQLite
-    would add in floating point). The caller holds the wallet's row lock."""
+    """Rule 2 on the portable path (and in cancel): add to the day's row (SQLite's arithmetic
+    is floating point: there the sum is made in Decimal). The caller holds the wallet's row
+    lock, so no other write creates or changes the row meanwhile."""
     if since is None or day < since:
         return
-    row = WalletDayTotal.objects.filter(wallet_id=wallet_pk, day=day).first()
-    if row is None:
-        WalletDayTotal.objects.create(wallet_id=wallet_pk, day=day, bets=bets, wins=wins)
+    rows = WalletDayTotal.objects.filter(wallet_id=wallet_pk, day=day)
+    if connection.vendor == "postgresql":  # NUMERIC: exact in the database, one statement
+        if rows.update(bets=F("bets") + bets, wins=F("wins") + wins):
+            return
     else:
-        WalletDayTotal.objects.filter(pk=row.pk).update(bets=row.bets + bets, wins=row.wins + wins)
+        row = rows.first()
+        if row is not None:
+            rows.update(bets=row.bets + bets, wins=row.wins + wins)
+            return
+    WalletDayTotal.objects.create(wallet_id=wallet_pk, day=day, bets=bets, wins=wins)
 
 
-def since(*, wallet_pk: int, first_day: dt.date) -> PeriodTotal:
-    """The wallet's totals from `first_day` (on or after its `totals_since`) on."""
-    row = WalletDayTotal.objects.filter(wallet_id=wallet_pk, day__gte=first_day).aggregate(
-        bets=Sum("bets"), wins=Sum("wins")
-    )
-    return PeriodTotal(bets=to_money(row["bets"] or ZERO), wins=to_money(row["wins"] or ZERO))
+def since(*, wallet_pk: int, first_days: Mapping[str, dt.date]) -> dict[str, PeriodTotal]:
+    """The wallet's totals from each of `first_days` (on or after its `totals_since`) on, in
+    one query: {the same keys: their totals}."""
+    if not first_days:
+        return {}
+    sums: dict[str, Any] = {}
+    for key, first_day in first_days.items():
+        sums[f"{key}_bets"] = Sum("bets", filter=Q(day__gte=first_day))
+        sums[f"{key}_wins"] = Sum("wins", filter=Q(day__gte=first_day))
+    row = WalletDayTotal.objects.filter(
+        wallet_id=wallet_pk, day__gte=min(first_days.values())
+    ).aggregate(**sums)
+    return {
+        key: PeriodTotal(
+            bets=to_money(row[f"{key}_bets"] or ZERO), wins=to_money(row[f"{key}_wins"] or ZERO)
+        )
+        for key in first_days
+    }
 
 
 def contribution(*, transaction_type: str, amount: Decimal) -> tuple[Decimal, Decimal]:

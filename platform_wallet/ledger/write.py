@@ -173,7 +173,9 @@ def _limits_refusal(
         player_pk=found.player_pk,
         amount=req.amount,
         now=now,
-        totals_since=lambda start: day_totals.since(wallet_pk=wallet_pk, first_day=start.date()),
+        totals_since=lambda starts: day_totals.since(
+            wallet_pk=wallet_pk, first_days={key: start.date() for key, start in starts.items()}
+        ),
     )
     return refusal, since
 

@@ -4,7 +4,7 @@ staff (`limits_save`, recorded in the audit trail)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Protocol
 
@@ -15,6 +15,8 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from platform_wallet.errors import ErrorCode, WalletError
 from platform_wallet.models import ResponsibleGamblingLimits
+
+PERIODS = ("daily", "weekly", "monthly")
 
 
 def period_starts(now: dt.datetime) -> dict[str, dt.datetime]:
@@ -41,22 +43,28 @@ def bet_refusal(
     player_pk: int,
     amount: Decimal,
     now: dt.datetime,
-    totals_since: Callable[[dt.datetime], PeriodTotal],
+    totals_since: Callable[[Mapping[str, dt.datetime]], Mapping[str, PeriodTotal]],
 ) -> WalletError | None:
     """OP_32 when this BET would break one of the player's limits, else None. The wallet's
-    totals come from `totals_since(period start)` (the ledger's running totals: the caller
-    holds the wallet's lock)."""
+    totals come from `totals_since({period: its start})`, {period: its totals} (the ledger's
+    running totals, read at once: the caller holds the wallet's lock)."""
     limits = ResponsibleGamblingLimits.objects.filter(player_id=player_pk).first()
     if limits is None:
         return None
     if limits.self_excluded_until and limits.self_excluded_until > now:
         return WalletError(ErrorCode.OP_32, "Player is self-excluded")
-    for period, start in period_starts(now).items():
-        wager_limit = getattr(limits, f"{period}_wager_limit")
-        loss_limit = getattr(limits, f"{period}_loss_limit")
-        if wager_limit is None and loss_limit is None:
-            continue
-        totals = totals_since(start)
+    limited = {
+        period: (getattr(limits, f"{period}_wager_limit"), getattr(limits, f"{period}_loss_limit"))
+        for period in PERIODS
+    }
+    starts = {
+        period: start
+        for period, start in period_starts(now).items()
+        if limited[period] != (None, None)
+    }
+    all_totals = totals_since(starts) if starts else {}
+    for period, totals in all_totals.items():
+        wager_limit, loss_limit = limited[period]
         if wager_limit is not None and totals.bets + amount > wager_limit:
             return WalletError(ErrorCode.OP_32, f"{period.capitalize()} wager limit reached")
         if loss_limit is not None and totals.loss + amount > loss_limit:
