@@ -30,6 +30,10 @@ from platform_wallet.services.responsible_gambling import (
     limits_save,
     self_exclude,
 )
+from tests.admin_fixtures import (  # noqa: F401 - fixtures
+    support_client,
+    support_user,
+)
 from tests.factories import session_for
 from tests.lobby_fixtures import game_make, login_for
 from tests.wallet_client import WalletClient
@@ -335,3 +339,21 @@ def test_issue12_permanent_exclusion_is_shown_as_such(player_client: Client, pla
     self_exclude(player=player, period="permanent")
     home = player_client.get("/").content.decode()
     assert "excluded yourself permanently" in home and "9999" not in home
+
+
+def test_issue12_a_staff_raise_in_the_admin_waits_and_is_shown_pending(
+    support_client: Client,  # noqa: F811 - the fixture
+    api: WalletClient,
+    player: Player,
+    session: GameSession,
+) -> None:
+    add = "/admin/platform_wallet/responsiblegamblinglimits/add/"
+    assert support_client.post(add, {"player": player.pk, "daily_wager_limit": "10.00"}).status_code
+    limits = stored(player)
+    change = f"/admin/platform_wallet/responsiblegamblinglimits/{limits.pk}/change/"
+    assert support_client.post(change, {"daily_wager_limit": "90.00"}).status_code == 302
+    assert bet(api, session, "20.00") == "OP_32"
+    page = support_client.get(change).content.decode()
+    assert "pending: daily wager 90.00 from" in page
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.details["changes"]["daily_wager_limit"]["effective_at"]
