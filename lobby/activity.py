@@ -28,6 +28,14 @@ STATUS_APPLIED = "applied"
 STATUS_CANCELED = "canceled"
 STATUS_REFUSED = "refused"
 
+# Why a transaction was refused, as a player reads it (the spec's codes a BET can hear).
+REFUSALS = {
+    "OP_31": "not enough funds",
+    "OP_32": "limit reached",
+    "OP_33": "account blocked",
+    "OP_35": "game not available",
+}
+
 
 @dataclass(frozen=True)
 class Period:
@@ -66,6 +74,10 @@ class ActivityRow:
     round_id: int
     game_id: int | None
     game_title: str
+
+    @property
+    def refusal(self) -> str:
+        return REFUSALS.get(self.error_code, self.error_code)
 
     @property
     def signed_amount(self) -> Decimal:
@@ -147,14 +159,14 @@ def activity_page(
         ActivityRow(
             transaction_id=r["transaction_id"],
             created_at=r["created_at"],
-            kind=r["transaction_type"],
+            kind=r["transaction_type"] or "",
             amount=to_money(r["amount"]),
             currency=r["currency"],
             status=_status(r["status"]),
             error_code=r["error_code"],
             round_id=r["round_id"],
             game_id=r["game_id"],
-            game_title=titles.get(r["game_id"], ""),
+            game_title=titles.get(r["game_id"], "") if r["game_id"] is not None else "",
         )
         for r in found
     ]

@@ -99,7 +99,7 @@ def test_issue12_activity_shows_the_players_own_rows_marked_with_totals(
     assert theirs not in shown_ids(html) and "7.00" not in html
     assert html.count('data-testid="status-canceled"') == 1
     assert re.search(rf'data-transaction-id="{canceled}".*?Canceled', html, re.S)
-    assert re.search(rf'data-transaction-id="{refused}".*?Refused \(OP_31\)', html, re.S)
+    assert re.search(rf'data-transaction-id="{refused}".*?Refused: not enough funds', html, re.S)
     assert "Fruit Party" in html
     # Totals: applied ones only (the canceled and the refused BET do not count).
     assert 'data-testid="total-bets">€10.00<' in html
