@@ -339,6 +339,14 @@ class ApiErrorLog(models.Model):
         return f"{self.command} {self.error_code}"
 
 
+def _pending_limit() -> models.DecimalField[Decimal | None, Decimal | None]:
+    return models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+
+
+def _pending_at() -> models.DateTimeField[dt.datetime | None, dt.datetime | None]:
+    return models.DateTimeField(null=True, blank=True)
+
+
 class ResponsibleGamblingLimits(models.Model):
     """A player's responsible-gambling limits, enforced on every BET as OP_32.
 
@@ -357,8 +365,24 @@ class ResponsibleGamblingLimits(models.Model):
         max_digits=18, decimal_places=2, null=True, blank=True
     )
     self_excluded_until = models.DateTimeField(
-        null=True, blank=True, help_text="No BET is accepted until this moment."
+        null=True,
+        blank=True,
+        help_text="No BET is accepted until this moment (9999-01-01: permanently).",
     )
+    # A raise or removal of a limit waits 24 hours (platform_wallet.limits_rules): the new value
+    # (empty: no limit) and the moment it is in force. Read through `limits_in_force`.
+    pending_daily_loss_limit = _pending_limit()
+    pending_daily_loss_limit_at = _pending_at()
+    pending_weekly_loss_limit = _pending_limit()
+    pending_weekly_loss_limit_at = _pending_at()
+    pending_monthly_loss_limit = _pending_limit()
+    pending_monthly_loss_limit_at = _pending_at()
+    pending_daily_wager_limit = _pending_limit()
+    pending_daily_wager_limit_at = _pending_at()
+    pending_weekly_wager_limit = _pending_limit()
+    pending_weekly_wager_limit_at = _pending_at()
+    pending_monthly_wager_limit = _pending_limit()
+    pending_monthly_wager_limit_at = _pending_at()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,10 +25,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from money import ZERO, to_money
 from platform_wallet.models import (
     LedgerEntry,
+    Player,
+    ResponsibleGamblingLimits,
     Round,
     Transaction,
     TransactionStatus,
@@ -186,3 +190,16 @@ def ledger_mismatches() -> list[LedgerMismatch]:
                 )
             )
     return found
+
+
+# --- Self-exclusion ------------------------------------------------------------------------------
+
+
+def player_excluded_until(*, player: Player, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The end of the player's self-exclusion in force at `now` (default: now), else None."""
+    until = (
+        ResponsibleGamblingLimits.objects.filter(player=player)
+        .values_list("self_excluded_until", flat=True)
+        .first()
+    )
+    return until if until is not None and until > (now or timezone.now()) else None

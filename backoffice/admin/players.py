@@ -30,6 +30,7 @@ from backoffice.admin_helpers import (
     reason_page,
     request_staff,
 )
+from platform_wallet.limits_rules import is_permanent, limits_in_force
 from platform_wallet.models import Player, ResponsibleGamblingLimits
 from platform_wallet.services.responsible_gambling import LIMIT_FIELDS, limits_save
 
@@ -235,14 +236,24 @@ class PlayerAdmin(admin.ModelAdmin):
 
 
 def _limits_summary(limits: ResponsibleGamblingLimits) -> str:
+    """The limits in force now (`limits_in_force`), then the changes still waiting."""
+    now = timezone.now()
+    in_force = limits_in_force(limits, now)
     parts = []
     for period in ("daily", "weekly", "monthly"):
         for kind in ("loss", "wager"):
-            value = getattr(limits, f"{period}_{kind}_limit")
+            value = in_force.value(f"{period}_{kind}_limit")
             if value is not None:
                 parts.append(f"{period} {kind} {value}")
-    if limits.self_excluded_until and limits.self_excluded_until > timezone.now():
-        parts.append(f"self-excluded until {limits.self_excluded_until:%Y-%m-%d %H:%M} UTC")
+    if is_permanent(in_force.self_excluded_until):
+        parts.append("self-excluded permanently")
+    elif in_force.excluded_at(now):
+        parts.append(f"self-excluded until {in_force.self_excluded_until:%Y-%m-%d %H:%M} UTC")
+    for change in in_force.pending:
+        parts.append(
+            f"pending: {change.period} {change.kind} {change.value or 'no limit'}"
+            f" from {change.effective_at:%Y-%m-%d %H:%M} UTC"
+        )
     return ", ".join(parts)
 
 
@@ -264,6 +275,10 @@ class ResponsibleGamblingLimitsAdmin(admin.ModelAdmin):
             {"fields": ["daily_wager_limit", "weekly_wager_limit", "monthly_wager_limit"]},
         ),
         ("Self-exclusion", {"fields": ["self_excluded_until"]}),
+        (
+            "In force now (a raise or a removal waits 24 hours, whoever asks)",
+            {"fields": ["summary"]},
+        ),
     ]
 
     @admin.display(description="limits")
@@ -274,7 +289,7 @@ class ResponsibleGamblingLimitsAdmin(admin.ModelAdmin):
         return {**super().get_changeform_initial_data(request), **request.GET.dict()}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["player"] if obj is not None else []
+        return ["player", "summary"] if obj is not None else ["summary"]
 
     def save_model(
         self, request: HttpRequest, obj: ResponsibleGamblingLimits, form: Any, change: bool

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from platform_wallet.models import GameSession, Player, Wallet
+from platform_wallet.selectors import player_excluded_until
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 40
@@ -38,6 +39,9 @@ def session_create(
         raise SessionRefused("The player's account is closed.")
     if player.is_blocked:
         raise SessionRefused("The player is blocked.")
+    excluded_until = player_excluded_until(player=player)
+    if excluded_until is not None:
+        raise SessionRefused("The player is self-excluded: no real-money game until it ends.")
     if game_id is None and not lobby_id:
         raise SessionRefused("A session is for a game or a lobby.")
     try:
