@@ -12,10 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import CharField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 
-from catalog.selectors import row_game_field
+from catalog.selectors import game_vendors
 from money import ZERO
 from operators.models import Operator
 from platform_wallet.models import Transaction
@@ -54,12 +53,24 @@ def ledger_transactions_of_day(*, operator: Operator, date: dt.date) -> QuerySet
 
 
 def ledger_daily_totals(*, operator: Operator, date: dt.date) -> DayTotals:
-    """Our ledger for `date` per (vendor, currency), the vendor read from the catalog's game;
-    a game the catalog does not know counts under "unknown"."""
-    vendor = Coalesce(row_game_field("vendor"), Value(UNKNOWN_VENDOR), output_field=CharField())
-    transactions = ledger_transactions_of_day(operator=operator, date=date).annotate(vendor=vendor)
-    totals = applied_totals(transactions, group_by=("vendor", "currency"))
-    return {(vendor, currency): line for (vendor, currency), line in totals.items()}
+    """Our ledger for `date` per (vendor, currency), free spins and jackpots included, the
+    vendor read from the catalog's game; a game the catalog does not know counts under
+    "unknown".
+
+    Fast at millions of rows: one aggregating query over the created_at index's range, grouped
+    by (game_id, currency) in the database (a few hundred rows come back, never a row per
+    transaction), then one catalog query for those games' vendors."""
+    per_game = applied_totals(
+        ledger_transactions_of_day(operator=operator, date=date),
+        group_by=("game_id", "currency"),
+        promotions=True,
+    )
+    vendor_of = game_vendors(operator_id=operator.pk, game_ids={key[0] for key in per_game})
+    totals: DayTotals = {}
+    for (game_id, currency), line in per_game.items():
+        key = (vendor_of.get(game_id, UNKNOWN_VENDOR), currency)
+        totals[key] = totals.get(key, AppliedTotals()) + line
+    return totals
 
 
 def report_daily_totals(*, rows: Iterable[BusinessReportRow]) -> DayTotals:
@@ -74,6 +85,10 @@ def report_daily_totals(*, rows: Iterable[BusinessReportRow]) -> DayTotals:
             bets_count=row.bets_count,
             wins=row.wins_sum,
             wins_count=row.wins_count,
+            freespins=row.freespins_sum,
+            freespins_count=row.freespins_count,
+            jackpots=row.jackpots_sum,
+            jackpots_count=row.jackpots_count,
         )
     return totals
 
