@@ -1,7 +1,8 @@
 """The backoffice's permissions, staff's adjustment requests and views of ledger data.
 
 `StaffAccess` only carries the custom permissions the roles are made of (unmanaged, never
-queried); `ManualAdjustment` is the ledger's ADJUSTMENT entries as staff see them (a proxy: the
+queried); `Campaign` is the transactions with a campaign code (a proxy, read-only);
+`ManualAdjustment` is the ledger's ADJUSTMENT entries as staff see them (a proxy: the
 entries themselves are written only by `ledger.wallet_adjust`); `AdjustmentRequest` is
 what a staff member asked for, under the idempotency key of the form they sent (`adjustments`).
 """
@@ -13,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from platform_wallet.models import EntryKind, LedgerEntry, Wallet
+from platform_wallet.models import EntryKind, LedgerEntry, Transaction, Wallet
 
 
 class StaffAccess(models.Model):
@@ -54,6 +55,23 @@ class ManualAdjustment(LedgerEntry):
         proxy = True
         default_permissions = ("view",)
         verbose_name = "manual adjustment"
+
+
+class CampaignManager(models.Manager["Campaign"]):
+    def get_queryset(self) -> models.QuerySet[Campaign]:
+        return super().get_queryset().exclude(campaign_code="")
+
+
+class Campaign(Transaction):
+    """The free-spin campaigns as staff see them (issue 14): the transactions that carry a
+    campaign code (a proxy; its admin page aggregates them per code, `admin/campaigns.py`)."""
+
+    objects = CampaignManager()  # type: ignore[misc]
+
+    class Meta:
+        proxy = True
+        default_permissions = ("view",)
+        verbose_name = "campaign"
 
 
 class AdjustmentStatus(models.TextChoices):

@@ -34,6 +34,7 @@ ROLES: dict[str, list[str]] = {
         "backoffice.block_player",
         "backoffice.revoke_session",
         "backoffice.fetch_hand_history",
+        "backoffice.view_campaign",
     ],
     # Business reports, reconciliation, balance limits, manual adjustments (and approving
     # another member's large ones) and running the report jobs; players, wallets, the ledger
@@ -58,6 +59,7 @@ ROLES: dict[str, list[str]] = {
         "platform_wallet.view_transaction",
         "platform_wallet.view_round",
         "catalog.view_game",
+        "backoffice.view_campaign",
     ],
 }
 

@@ -202,3 +202,36 @@ def reconciliation_ggr_series(
         lines.filter(mismatch=True).values_list("reconciliation__date", flat=True).distinct()
     )
     return series, mismatched
+
+
+def reconciliation_promotions_series(
+    lines: QuerySet[ReconciliationLine],
+) -> tuple[Series, set[dt.date]]:
+    """Free spins and jackpots paid per currency and date, ours and the PLATFORM's (issue 14),
+    and the dates where any of their sums or counts differ (to highlight them)."""
+    grouped = (
+        lines.values("reconciliation__date", "currency")
+        .annotate(
+            freespins_ours=Sum("ledger_freespins_sum"),
+            freespins_theirs=Sum("platform_freespins_sum"),
+            jackpots_ours=Sum("ledger_jackpots_sum"),
+            jackpots_theirs=Sum("platform_jackpots_sum"),
+        )
+        .order_by("reconciliation__date", "currency")
+    )
+    series: Series = {}
+    for row in grouped:
+        day, currency = row["reconciliation__date"], row["currency"]
+        for name, label in (
+            ("freespins_ours", "free spins ours"),
+            ("freespins_theirs", "free spins PLATFORM"),
+            ("jackpots_ours", "jackpots ours"),
+            ("jackpots_theirs", "jackpots PLATFORM"),
+        ):
+            series.setdefault(f"{currency} {label}", []).append((day, to_money(row[name])))
+    differing = ~Q(freespins_sum_diff=0) | ~Q(freespins_count_diff=0)
+    differing |= ~Q(jackpots_sum_diff=0) | ~Q(jackpots_count_diff=0)
+    mismatched = set(
+        lines.filter(differing).values_list("reconciliation__date", flat=True).distinct()
+    )
+    return series, mismatched

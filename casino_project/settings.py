@@ -233,6 +233,14 @@ WALLET_CUSTOM_CURRENCIES = [
 ]
 if any(not re.fullmatch(r"[A-Z0-9]{3,4}", code) for code in WALLET_CUSTOM_CURRENCIES):
     raise environ.ImproperlyConfigured("WALLET_CUSTOM_CURRENCIES: codes of 3-4 letters or digits")
+# Jackpot wins (issue 14): a WIN whose context.reason is one of these (compared in capitals).
+# The spec names no jackpot reason (it says reason "can vary per game"): list the values your
+# vendors send. PROMO-FREESPIN (the spec's value) marks promotional free-spin wins, not a setting.
+JACKPOT_REASONS = [
+    reason.strip().upper()
+    for reason in env.list("JACKPOT_REASONS", default=["JACKPOT", "JACKPOT-WIN", "JACKPOT_WIN"])
+    if reason.strip()
+]
 # A request_timestamp older than this (seconds), or more than WALLET_MAX_REQUEST_SKEW in the
 # future, is refused (OP_20) and counted as a security event: the PLATFORM's signatures never
 # cover `data`, so a captured request must die soon. 6 hours covers the PLATFORM's retries of

@@ -7,6 +7,8 @@ catalog does not know (not synced yet) gives None.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
 
 from catalog.models import Game
@@ -33,6 +35,15 @@ def game_vendor(*, operator_id: int, game_id: int) -> str | None:
         Game.objects.filter(operator_id=operator_id, game_id=game_id)
         .values_list("vendor", flat=True)
         .first()
+    )
+
+
+def game_vendors(*, operator_id: int, game_ids: Iterable[int]) -> dict[int, str]:
+    """The vendor of each of the operator's games in `game_ids` the catalog knows (one query)."""
+    return dict(
+        Game.objects.filter(operator_id=operator_id, game_id__in=list(game_ids)).values_list(
+            "game_id", "vendor"
+        )
     )
 
 

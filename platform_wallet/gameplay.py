@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from money import to_money
 from operators.accounts import OperatorAccount
-from platform_wallet import ledger
+from platform_wallet import ledger, promotions
 from platform_wallet import request_data as read
 from platform_wallet.errors import ErrorCode, InvalidRequest, WalletError
 from platform_wallet.models import (
@@ -93,10 +93,15 @@ def balance(operator: OperatorAccount, data: Data) -> Data:
 
 def changebalance(operator: OperatorAccount, data: Data) -> Data:
     context = read.obj(data, "context", required=False)
+    transaction_type = read.choice(data, "transaction_type", TRANSACTION_TYPES)
+    reason = _context_string(context, "reason", 32)
+    promotion = promotions.recognise(
+        transaction_type=transaction_type, reason=reason, context=context
+    )
     request = ledger.ChangeBalanceRequest(
         operator_pk=operator.pk,
         user_id=read.string(data, "user_id", max_length=70, number_allowed=True),
-        transaction_type=TransactionType(read.choice(data, "transaction_type", TRANSACTION_TYPES)),
+        transaction_type=TransactionType(transaction_type),
         transaction_id=read.integer_id(data, "transaction_id"),
         round_id=read.integer_id(data, "round_id"),
         round_finished=read.nullable_bool(data, "round_finished"),
@@ -106,9 +111,12 @@ def changebalance(operator: OperatorAccount, data: Data) -> Data:
         token=read.string(data, "token", max_length=50, nullable=True) if "token" in data else "",
         transaction_timestamp=read.optional_string(data, "transaction_timestamp", max_length=19),
         context=context,
-        reason=_context_string(context, "reason", 32),
+        reason=reason,
         history_id=_context_string(context, "history_id", 255),
         rake=read.rake(context),
+        is_freespin=promotion.is_freespin,
+        campaign_code=promotion.campaign_code,
+        is_jackpot=promotion.is_jackpot,
     )
     outcome = ledger.change_balance(request)
     return {"currency_code": outcome.currency, "balance": outcome.balance}

@@ -240,6 +240,16 @@ class Transaction(models.Model):
     reason = models.CharField(max_length=32, blank=True, help_text="context.reason")
     history_id = models.CharField(max_length=255, blank=True, help_text="context.history_id")
     context = models.JSONField(default=dict, blank=True)
+    # Promotions (issue 14, platform_wallet.promotions): filled when the transaction is written.
+    is_freespin = models.BooleanField(
+        default=False, db_default=False, help_text="A promotional free-spin win (PROMO-FREESPIN)."
+    )
+    campaign_code = models.CharField(
+        max_length=255, blank=True, default="", db_default="", help_text="context.campaign_code"
+    )
+    is_jackpot = models.BooleanField(
+        default=False, db_default=False, help_text="A jackpot win (JACKPOT_REASONS)."
+    )
     transaction_timestamp = models.CharField(max_length=19, blank=True)
     canceled_before_arrival = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -254,6 +264,17 @@ class Transaction(models.Model):
         indexes = [
             models.Index(fields=["created_at"], name="transaction_created"),
             models.Index(fields=["player", "-created_at"], name="transaction_player_recent"),
+            # Partial: written only for the few promotional rows, never on an ordinary BET.
+            models.Index(
+                fields=["campaign_code", "created_at"],
+                name="transaction_campaign",
+                condition=~models.Q(campaign_code=""),
+            ),
+            models.Index(
+                fields=["player", "-created_at"],
+                name="transaction_player_freespins",
+                condition=models.Q(is_freespin=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,7 +49,9 @@ class AppliedTotals:
     """What applied transactions add up to. Applied: status OK (refused and canceled ones do
     not count). Wins are WIN plus REFUND transactions, money paid back to the player, as the
     PLATFORM's business report counts them; `refunds` are the REFUNDs among them. GGR (gross
-    gaming revenue) = bets - wins."""
+    gaming revenue) = bets - wins. `freespins` and `jackpots` (issue 14) are the promotional
+    free-spin WINs and the jackpot WINs among the wins (`applied_totals(promotions=True)`;
+    zero otherwise)."""
 
     bets: Decimal = ZERO
     bets_count: int = 0
@@ -57,6 +59,10 @@ class AppliedTotals:
     wins_count: int = 0
     refunds: Decimal = ZERO
     refunds_count: int = 0
+    freespins: Decimal = ZERO
+    freespins_count: int = 0
+    jackpots: Decimal = ZERO
+    jackpots_count: int = 0
 
     @property
     def ggr(self) -> Decimal:
@@ -79,12 +85,16 @@ class AppliedTotals:
             wins_count=self.wins_count + other.wins_count,
             refunds=self.refunds + other.refunds,
             refunds_count=self.refunds_count + other.refunds_count,
+            freespins=self.freespins + other.freespins,
+            freespins_count=self.freespins_count + other.freespins_count,
+            jackpots=self.jackpots + other.jackpots,
+            jackpots_count=self.jackpots_count + other.jackpots_count,
         )
 
 
-def _applied_sums(prefix: str = "") -> dict[str, Any]:
+def _applied_sums(prefix: str = "", *, promotions: bool = False) -> dict[str, Any]:
     """The aggregates of `AppliedTotals` over transactions (`prefix`: the path to them, e.g.
-    "transactions__" from a round)."""
+    "transactions__" from a round); with `promotions`, the free-spin and jackpot WINs too."""
 
     def applied(*types: str) -> Q:
         return Q(
@@ -99,7 +109,7 @@ def _applied_sums(prefix: str = "") -> dict[str, Any]:
     bets = applied(TransactionType.BET)
     wins = applied(TransactionType.WIN, TransactionType.REFUND)
     refunds = applied(TransactionType.REFUND)
-    return {
+    sums = {
         "bets": total(bets),
         "bets_count": Count(f"{prefix}pk", filter=bets),
         "wins": total(wins),
@@ -107,6 +117,17 @@ def _applied_sums(prefix: str = "") -> dict[str, Any]:
         "refunds": total(refunds),
         "refunds_count": Count(f"{prefix}pk", filter=refunds),
     }
+    if promotions:
+        game_wins = applied(TransactionType.WIN)
+        freespins = game_wins & Q(**{f"{prefix}is_freespin": True})
+        jackpots = game_wins & Q(**{f"{prefix}is_jackpot": True})
+        sums |= {
+            "freespins": total(freespins),
+            "freespins_count": Count(f"{prefix}pk", filter=freespins),
+            "jackpots": total(jackpots),
+            "jackpots_count": Count(f"{prefix}pk", filter=jackpots),
+        }
+    return sums
 
 
 def _totals(row: dict[str, Any]) -> AppliedTotals:
@@ -117,6 +138,10 @@ def _totals(row: dict[str, Any]) -> AppliedTotals:
         wins_count=row["wins_count"],
         refunds=to_money(row["refunds"]),
         refunds_count=row["refunds_count"],
+        freespins=to_money(row.get("freespins", ZERO)),
+        freespins_count=row.get("freespins_count", 0),
+        jackpots=to_money(row.get("jackpots", ZERO)),
+        jackpots_count=row.get("jackpots_count", 0),
     )
 
 
@@ -126,16 +151,17 @@ def applied_total(transactions: QuerySet[Transaction]) -> AppliedTotals:
 
 
 def applied_totals(
-    transactions: QuerySet[Transaction], *, group_by: Sequence[str]
+    transactions: QuerySet[Transaction], *, group_by: Sequence[str], promotions: bool = False
 ) -> dict[tuple[Any, ...], AppliedTotals]:
     """The applied totals of `transactions` per value of the `group_by` fields or annotations
     (e.g. ("currency",)), keyed by those values in that order; a group without an applied
-    transaction is left out."""
+    transaction is left out. One aggregating query (GROUP BY), with the free-spin and jackpot
+    sums too when `promotions` is true."""
     rows = (
         transactions.filter(status=TransactionStatus.OK)
         .order_by()
         .values(*group_by)
-        .annotate(**_applied_sums())
+        .annotate(**_applied_sums(promotions=promotions))
     )
     return {tuple(row[name] for name in group_by): _totals(row) for row in rows}
 

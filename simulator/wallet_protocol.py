@@ -198,8 +198,13 @@ def changebalance_data(
     amount: Decimal,
     reason: str,
     history_id: str,
+    campaign: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The data of a changebalance (spec: Change balance), stamped now (UTC)."""
+    """The data of a changebalance (spec: Change balance), stamped now (UTC). `campaign`: the
+    context's campaign_code and campaign_details of a promotional free spin."""
+    context: dict[str, Any] = {"reason": reason, "history_id": history_id}
+    if campaign:
+        context.update(campaign)
     return {
         "token": token,
         "user_id": user_id,
@@ -211,7 +216,7 @@ def changebalance_data(
         "currency_code": currency_code,
         "amount": amount,
         "transaction_timestamp": utc_timestamp(),
-        "context": {"reason": reason, "history_id": history_id},
+        "context": context,
     }
 
 

@@ -8,7 +8,7 @@ selectors, never the ledger's models to move money.
   rounds and transactions; `api_errors`: the wallet's API error log.
 - `catalog`: games and lobbies.
 - `reports`: business reports; `reconciliation`: reconciliations; `limits`: balance limits
-  snapshots and alerts.
+  snapshots and alerts; `campaigns`: free-spin campaigns per code (issue 14).
 - `jobs`: the Celery beat schedules and "run now"; `adjustments`: manual adjustments and their
   approvals; `audit`: the staff audit trail.
 """
@@ -17,6 +17,7 @@ from backoffice.admin import (  # noqa: F401 - each module registers its admins
     adjustments,
     api_errors,
     audit,
+    campaigns,
     catalog,
     jobs,
     limits,

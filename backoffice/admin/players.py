@@ -25,14 +25,17 @@ from backoffice.admin_filters import ChoiceFilter
 from backoffice.admin_helpers import (
     ReasonForm,
     admin_url,
+    changelist_url,
     object_urls,
     reason_action,
     reason_page,
     request_staff,
 )
+from money import format_money
 from platform_wallet.limits_rules import is_permanent, limits_in_force
-from platform_wallet.models import Player, ResponsibleGamblingLimits
+from platform_wallet.models import Player, ResponsibleGamblingLimits, Transaction
 from platform_wallet.services.responsible_gambling import LIMIT_FIELDS, limits_save
+from reporting.selectors import player_freespins
 
 
 class NegativeWalletFilter(ChoiceFilter):
@@ -114,7 +117,7 @@ class PlayerAdmin(admin.ModelAdmin):
         (None, {"fields": ["operator", "user_id", "user_name", "display_name", "login"]}),
         ("Profile", {"fields": ["country", "group", "language"]}),
         ("Status", {"fields": ["is_blocked", "blocked_reason", "is_closed", "limits_link"]}),
-        ("History", {"fields": ["created_at"]}),
+        ("History", {"fields": ["created_at", "free_spins"]}),
     ]
     readonly_fields = [
         "operator",
@@ -125,6 +128,7 @@ class PlayerAdmin(admin.ModelAdmin):
         "is_closed",
         "limits_link",
         "created_at",
+        "free_spins",
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Player]:
@@ -149,6 +153,21 @@ class PlayerAdmin(admin.ModelAdmin):
             reverse("admin:platform_wallet_responsiblegamblinglimits_add"),
             obj.pk,
         )
+
+    @admin.display(description="free spins")
+    def free_spins(self, obj: Player) -> str:
+        """The player's promotional free-spin wins (issue 14), linked to their history."""
+        spins = player_freespins(player_pk=obj.pk)
+        if not spins:
+            return "none"
+        url = changelist_url(
+            Transaction, operator__id__exact=obj.operator_id, user=obj.user_id, is_freespin__exact=1
+        )
+        summary = ", ".join(
+            f"{count} paid {format_money(paid, currency)}"
+            for currency, (count, paid) in sorted(spins.items())
+        )
+        return format_html('<a href="{}">{} (history)</a>', url, summary)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # players come from the casino's accounts (create_player, the lobby)

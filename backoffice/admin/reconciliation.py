@@ -5,11 +5,13 @@ mismatch flagged and charted; CSV export; "reconcile again" (`backoffice.jobs`).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString
 
 from backoffice import selectors
 from backoffice.admin.jobs import RunJobsMixin
@@ -27,6 +29,7 @@ from backoffice.admin_helpers import (
 )
 from backoffice.charts import line_chart_svg
 from backoffice.jobs import Job
+from money import format_money
 from reporting.models import Reconciliation, ReconciliationLine
 
 LINE_CSV_FIELDS = [
@@ -49,6 +52,18 @@ LINE_CSV_FIELDS = [
     "wins_sum_diff",
     "wins_count_diff",
     "ggr_diff",
+    "ledger_freespins_sum",
+    "ledger_freespins_count",
+    "platform_freespins_sum",
+    "platform_freespins_count",
+    "freespins_sum_diff",
+    "freespins_count_diff",
+    "ledger_jackpots_sum",
+    "ledger_jackpots_count",
+    "platform_jackpots_sum",
+    "platform_jackpots_count",
+    "jackpots_sum_diff",
+    "jackpots_count_diff",
     "mismatch",
     "notes",
 ]
@@ -60,6 +75,19 @@ def _mismatch_flag(mismatch: bool) -> str:
 
 def _diff(value: Any) -> str:
     return negative_html(value) if value else str(value)
+
+
+def _sum_and_count(currency: str, ours: tuple[Decimal, int], theirs: tuple[Decimal, int]) -> str:
+    return " / ".join(
+        f"{format_money(total, currency)} ({count})" for total, count in (ours, theirs)
+    )
+
+
+def _sum_and_count_diff(total: Decimal, count: int) -> str:
+    """The sum's and the count's differences, in red when either is not zero."""
+    if not total and not count:
+        return "0"
+    return negative_html(f"{total:+} ({count:+})")
 
 
 class MismatchFilter(ChoiceFilter):
@@ -89,6 +117,10 @@ class ReconciliationLineInline(ReadOnlyInline):
         "platform_ggr",
         "ggr_difference",
         "counts",
+        "freespins",
+        "freespins_diff",
+        "jackpots",
+        "jackpots_diff",
         "notes",
     )
     show_change_link = False
@@ -115,6 +147,41 @@ class ReconciliationLineInline(ReadOnlyInline):
             f"{obj.ledger_bets_count}, {obj.ledger_wins_count} / "
             f"{obj.platform_bets_count}, {obj.platform_wins_count}"
         )
+
+    @admin.display(description="free spins (count) ours / PLATFORM")
+    def freespins(self, obj: ReconciliationLine) -> str:
+        return _sum_and_count(
+            obj.currency,
+            (obj.ledger_freespins_sum, obj.ledger_freespins_count),
+            (obj.platform_freespins_sum, obj.platform_freespins_count),
+        )
+
+    @admin.display(description="free spins diff")
+    def freespins_diff(self, obj: ReconciliationLine) -> str:
+        return _sum_and_count_diff(obj.freespins_sum_diff, obj.freespins_count_diff)
+
+    @admin.display(description="jackpots (count) ours / PLATFORM")
+    def jackpots(self, obj: ReconciliationLine) -> str:
+        return _sum_and_count(
+            obj.currency,
+            (obj.ledger_jackpots_sum, obj.ledger_jackpots_count),
+            (obj.platform_jackpots_sum, obj.platform_jackpots_count),
+        )
+
+    @admin.display(description="jackpots diff")
+    def jackpots_diff(self, obj: ReconciliationLine) -> str:
+        return _sum_and_count_diff(obj.jackpots_sum_diff, obj.jackpots_count_diff)
+
+
+def _promotions_chart(lines: QuerySet[ReconciliationLine], period: str) -> SafeString:
+    """Free spins and jackpots paid, ours beside the PLATFORM's (issue 14); red: days where
+    one of their four columns differs."""
+    series, mismatched = selectors.reconciliation_promotions_series(lines)
+    return line_chart_svg(
+        series=series,
+        title=f"Free spins and jackpots {period}: ours and the PLATFORM (red: they differ)",
+        highlight=mismatched,
+    )
 
 
 @admin.register(Reconciliation)
@@ -159,15 +226,16 @@ class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         reconciliations = changelist_queryset(response)
         if reconciliations is not None:
-            series, mismatched = selectors.reconciliation_ggr_series(
-                ReconciliationLine.objects.filter(reconciliation__in=reconciliations.values("pk"))
+            lines = ReconciliationLine.objects.filter(
+                reconciliation__in=reconciliations.values("pk")
             )
+            series, mismatched = selectors.reconciliation_ggr_series(lines)
             chart = line_chart_svg(
                 series=series,
                 title="GGR per day: our ledger and the PLATFORM (red: days with mismatches)",
                 highlight=mismatched,
             )
-            with_chart(response, chart)
+            with_chart(response, chart + _promotions_chart(lines, "per day"))
         return response
 
     def change_view(
@@ -186,7 +254,7 @@ class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 series=series,
                 title=f"GGR of {obj.operator}, 30 days to {obj.date} (red: days with mismatches)",
                 highlight=mismatched,
-            )
+            ) + _promotions_chart(window, f"of {obj.operator}, 30 days to {obj.date}")
             extra["bo_lines_url"] = changelist_url(
                 ReconciliationLine, reconciliation__id__exact=obj.pk
             )
@@ -226,6 +294,8 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "ggr_difference",
         "bets_sum_diff",
         "wins_sum_diff",
+        "freespins_sum_diff",
+        "jackpots_sum_diff",
         "notes",
     ]
     list_filter = [

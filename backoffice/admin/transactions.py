@@ -177,6 +177,13 @@ class UserIdFilter(InputFilter):
     field_lookup = "player__user_id"
 
 
+class CampaignCodeFilter(InputFilter):
+    title = "campaign code"
+    parameter_name = "campaign"
+    placeholder = "context.campaign_code"
+    field_lookup = "campaign_code"
+
+
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -200,6 +207,9 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("created_at", DateRangeFilter),
         RoundIdFilter,
         UserIdFilter,
+        "is_freespin",
+        "is_jackpot",
+        CampaignCodeFilter,
     ]
     search_fields = ["=player__user_id"]
     search_help_text = "Transaction id, round id or the player's user id (exact), or a history id."
@@ -227,7 +237,17 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("Game", {"fields": ["game", "vendor", "round_link", "token_short"]}),
         (
             "Context",
-            {"fields": ["reason", "history_id", "context_display", "transaction_timestamp"]},
+            {
+                "fields": [
+                    "reason",
+                    "is_freespin",
+                    "is_jackpot",
+                    "campaign_code",
+                    "history_id",
+                    "context_display",
+                    "transaction_timestamp",
+                ]
+            },
         ),
         ("History", {"fields": ["created_at", "canceled_at", "canceled_before_arrival"]}),
     ]

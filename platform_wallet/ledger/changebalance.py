@@ -53,6 +53,10 @@ class ChangeBalanceRequest:
     reason: str = ""
     history_id: str = ""
     rake: Decimal | None = None
+    # platform_wallet.promotions.recognise, from the context already read
+    is_freespin: bool = False
+    campaign_code: str = ""
+    is_jackpot: bool = False
 
 
 @dataclass(frozen=True)

@@ -156,11 +156,13 @@ def _tx_insert(*, status: str, error_code: str, game_round: str, on_conflict: st
     return f"""
     INSERT INTO {T_TX} (operator_id, transaction_id, transaction_type, status, error_code,
                         player_id, wallet_id, round_id, game_round_id, game_id, currency,
-                        amount, rake, token, reason, history_id, context, transaction_timestamp,
+                        amount, rake, token, reason, history_id, context, is_freespin,
+                        campaign_code, is_jackpot, transaction_timestamp,
                         canceled_before_arrival, created_at, canceled_at)
     VALUES (%(operator_pk)s, %(transaction_id)s, %(transaction_type)s, {status}, {error_code},
             %(player_pk)s, %(wallet_pk)s, %(round_id)s, {game_round}, %(game_id)s, %(currency)s,
             %(amount)s, %(rake)s, %(token)s, %(reason)s, %(history_id)s, %(context)s,
+            %(is_freespin)s, %(campaign_code)s, %(is_jackpot)s,
             %(transaction_timestamp)s, %(canceled_before_arrival)s, %(now)s, %(canceled_at)s)
     {on_conflict}
     RETURNING id AS transaction_pk"""

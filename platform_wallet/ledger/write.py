@@ -212,7 +212,10 @@ def _params(
         "token": mask_token(req.token),  # a credential: never stored in full outside sessions
         "reason": req.reason[:32],
         "history_id": req.history_id[:255],
-        "context": json.dumps(req.context, default=str),
+        "context": json.dumps(req.context, default=_json_number),
+        "is_freespin": req.is_freespin,
+        "campaign_code": req.campaign_code,
+        "is_jackpot": req.is_jackpot,
         "transaction_timestamp": req.transaction_timestamp[:19],
         "canceled_before_arrival": False,
         "canceled_at": None,
@@ -224,3 +227,13 @@ def _params(
         "day_bets": sql.db_money(req.amount if _is_bet(req) else Decimal(0)),
         "day_wins": sql.db_money(Decimal(0) if _is_bet(req) else req.amount),
     }
+
+
+def _json_number(value: Any) -> Any:
+    """The stored context keeps numbers as numbers (campaign_details "as it came"): a Decimal
+    the request parsed is written as the float with the same digits when there is one, else
+    as its string (never a rounded number)."""
+    if isinstance(value, Decimal):
+        number = float(value)
+        return number if value.is_finite() and Decimal(repr(number)) == value else str(value)
+    return str(value)

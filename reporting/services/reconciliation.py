@@ -11,8 +11,10 @@ The PLATFORM's side: the stored business report of that date, summed per vendor 
 over its entities; its GGR is the report's own `gross_gaming_revenue`.
 
 Every line carries both sides and their differences (ours minus the PLATFORM's) in bets sum and
-count, wins sum and count, and GGR; any non-zero difference, or a line present on one side
-only, sets `mismatch`.
+count, wins sum and count, GGR, free spins sum and count, and jackpots sum and count (issue 14:
+our promotional free-spin WINs and jackpot WINs, `Transaction.is_freespin` / `is_jackpot`,
+which are also inside wins, as in the report); any non-zero difference, or a line present on
+one side only, sets `mismatch`.
 
 `business_report_reconcile` is the nightly job of one operator and date (the Celery task and
 the admin's "run now" both call it): fetch the business report, then reconcile.
@@ -153,6 +155,18 @@ def _line(
         bets_count_diff=mine.bets_count - platform.bets_count,
         wins_sum_diff=mine.wins - platform.wins,
         wins_count_diff=mine.wins_count - platform.wins_count,
+        ledger_freespins_sum=mine.freespins,
+        ledger_freespins_count=mine.freespins_count,
+        ledger_jackpots_sum=mine.jackpots,
+        ledger_jackpots_count=mine.jackpots_count,
+        platform_freespins_sum=platform.freespins,
+        platform_freespins_count=platform.freespins_count,
+        platform_jackpots_sum=platform.jackpots,
+        platform_jackpots_count=platform.jackpots_count,
+        freespins_sum_diff=mine.freespins - platform.freespins,
+        freespins_count_diff=mine.freespins_count - platform.freespins_count,
+        jackpots_sum_diff=mine.jackpots - platform.jackpots,
+        jackpots_count_diff=mine.jackpots_count - platform.jackpots_count,
     )
     line.ggr_diff = line.ledger_ggr - line.platform_ggr
     notes = []
@@ -166,6 +180,10 @@ def _line(
         ("wins sum", line.wins_sum_diff),
         ("wins count", line.wins_count_diff),
         ("GGR", line.ggr_diff),
+        ("free spins sum", line.freespins_sum_diff),
+        ("free spins count", line.freespins_count_diff),
+        ("jackpots sum", line.jackpots_sum_diff),
+        ("jackpots count", line.jackpots_count_diff),
     ):
         if diff:
             notes.append(f"{label} differs by {diff:+}")

@@ -9,7 +9,9 @@ Each simulated player is played by one thread at a time (a player plays one roun
 players in parallel on a thread pool. A player's rounds: a launch (a session from our
 `session_create` service, then authenticate), balance, a BET, sometimes an identical retry
 (expect the same answer) or a retry with changed data (expect OP_40), sometimes a cancel of the
-BET, a WIN (some PROMO-FREESPIN or JACKPOT-WIN, some with token null) or a REFUND, a finishround,
+BET, a WIN (some JACKPOT-WIN, some with token null) or a REFUND, a finishround, now and then a
+promotional free spin instead (a PROMO-FREESPIN WIN with no BET in its round, with a campaign's
+code and details of the shape its vendor uses),
 status checks, and now and then a BET over the balance (expect OP_31) or a cancel that arrives
 before its transaction (expect OP_41, then OP_49 for the transaction). The player's balance is
 tracked from the answers: every OK answer must show the balance the arithmetic says.

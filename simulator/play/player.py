@@ -22,6 +22,14 @@ from simulator.wallet_protocol import changebalance_data
 
 T = TypeVar("T")
 
+# The free-spin campaigns the simulated PLATFORM has granted: (campaign_code, campaign_details
+# in its vendor's shape: an object, an array or a string).
+CAMPAIGNS: tuple[tuple[str, Any], ...] = (
+    ("WELCOME-10", {"total_spins": 10, "bet_value": 0.2, "expires": "2030-01-01"}),
+    ("FRIDAY-SPINS", [{"spins_left": 3}, {"lines": 20}]),
+    ("VIP-DROP", "25 free spins, 0.50 per spin"),
+)
+
 
 def _db_retrying(work: Callable[[], T], attempts: int = 6) -> T:
     """Our database work (a launch's new session) retried a few times when the database is
@@ -150,6 +158,7 @@ class PlayerRun:
         transaction_id: int | None = None,
         reason: str = "not_provided",
         token: str | None = "",
+        campaign: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], Answer]:
         transaction_id = transaction_id or new_id()
         data = changebalance_data(
@@ -164,6 +173,7 @@ class PlayerRun:
             amount=amount,
             reason=reason,
             history_id=f"{round_id}-{transaction_id % 100000}",
+            campaign=campaign,
         )
         answer = self.call_retrying("changebalance", data)
         self.config.book.record(
@@ -251,6 +261,9 @@ class PlayerRun:
         if rng.random() < 0.04 or self.balance < Decimal("0.10"):
             self.overdraft(round_id)
             return
+        if rng.random() < 0.08:
+            self.freespin_round(round_id)
+            return
         top = min(self.balance, Decimal("5.00"))
         bet = (Decimal(rng.randint(10, max(10, int(top * 100)))) / 100).quantize(CENT)
         data, answer = self.changebalance(
@@ -292,7 +305,7 @@ class PlayerRun:
         elif draw < 0.55:
             multiplier = Decimal(rng.choice((1, 2, 2, 3, 5, 10))) / 2
             amount = (bet * multiplier).quantize(CENT)
-            reason = rng.choice(("SPIN",) * 8 + ("PROMO-FREESPIN", "JACKPOT-WIN"))
+            reason = rng.choice(("SPIN",) * 9 + ("JACKPOT-WIN",))
             kind = "WIN"
         elif draw < 0.8:
             kind, amount, reason = "WIN", Decimal("0.00"), "SPIN"
@@ -320,6 +333,25 @@ class PlayerRun:
             cancel = self.cancel(data["transaction_id"], round_id, round_finished=True)
             if self.expect("cancel of a WIN", cancel, ok=True):
                 self.balance -= amount
+
+    def freespin_round(self, round_id: int) -> None:
+        """A promotional free spin, as vendors send them: a WIN with no BET in its round
+        (reason PROMO-FREESPIN, token null), with its campaign's code and details, the details
+        in the shape the campaign's vendor uses (object, array or string)."""
+        assert self.balance is not None
+        code, details = self.rng.choice(CAMPAIGNS)
+        amount = (Decimal(self.rng.randint(0, 400)) / 100).quantize(CENT)
+        _data, answer = self.changebalance(
+            transaction_type="WIN",
+            amount=amount,
+            round_id=round_id,
+            round_finished=True,
+            reason="PROMO-FREESPIN",
+            token=None,
+            campaign={"campaign_code": code, "campaign_details": details},
+        )
+        if self.expect("free-spin WIN", answer, ok=True, balance=self.balance + amount):
+            self.balance += amount
 
     def overdraft(self, round_id: int) -> None:
         """A BET over the balance: OP_31, nothing moves."""
