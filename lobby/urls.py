@@ -3,13 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lobby import views
+from lobby import play_views, views
 
 lobby_patterns = [
     path("", views.home, name="home"),
     path("play/game/<int:game_id>/", views.game_play, name="game_play"),
     path("play/lobby/<str:lobby_id>/", views.lobby_play, name="lobby_play"),
-    path("play/<str:key>/", views.play_page, name="play_page"),
+    path("play/<str:key>/", play_views.play_page, name="play_page"),
+    path("play/<str:key>/status/", play_views.play_status, name="play_status"),
     path("demo/<int:game_id>/", views.game_demo, name="game_demo"),
     path("currency/", views.currency_select, name="currency_select"),
 ]

@@ -85,7 +85,12 @@ def _open(request: HttpRequest, launch: Launch, *, fun: bool) -> HttpResponse:
     key = secrets.token_urlsafe(9)
     launches: dict[str, dict[str, Any]] = request.session.get(SESSION_LAUNCHES, {})
     launches = dict(list(launches.items())[-(KEPT_LAUNCHES - 1) :])
-    launches[key] = {"url": launch.url, "title": launch.title, "fun": fun}
+    launches[key] = {
+        "url": launch.url,
+        "title": launch.title,
+        "fun": fun,
+        "session": launch.session.pk if launch.session is not None else None,
+    }
     request.session[SESSION_LAUNCHES] = launches
     return redirect("lobby:play_page", key=key)
 
@@ -235,25 +240,6 @@ def game_demo(request: HttpRequest, game_id: int) -> HttpResponse:
     except LaunchParameterError as error:
         return _misconfigured(request, error, device_override)
     return _open(request, launch, fun=True)
-
-
-@require_GET
-def play_page(request: HttpRequest, key: str) -> HttpResponse:
-    """Our page around a framed desktop game: a bar back to the lobby and the game."""
-    launch = request.session.get(SESSION_LAUNCHES, {}).get(key)
-    if launch is None:
-        raise Http404("No such launch")
-    player = selectors.player_for_user(user=request.user)
-    return render(
-        request,
-        "lobby/play.html",
-        {
-            "launch": launch,
-            "player": player,
-            "operator": selectors.operator_for_lobby(player=player),
-            **_wallet_context(request, player),
-        },
-    )
 
 
 @require_POST
