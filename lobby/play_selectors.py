@@ -49,11 +49,7 @@ class PlayStatus:
 
 def play_session_of_player(*, player: Player, session_id: int) -> GameSession | None:
     """The player's own game session (with its wallet), None for anyone else's."""
-    return (
-        GameSession.objects.select_related("wallet")
-        .filter(pk=session_id, player=player)
-        .first()
-    )
+    return GameSession.objects.select_related("wallet").filter(pk=session_id, player=player).first()
 
 
 def play_status(

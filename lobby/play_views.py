@@ -34,7 +34,7 @@ def _launch(request: HttpRequest, key: str) -> dict[str, Any]:
 
 
 def _origin(url: str) -> str:
-    """"https://games.example.com:8443" of a URL: what a message from its frame carries."""
+    """ "https://games.example.com:8443" of a URL: what a message from its frame carries."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 

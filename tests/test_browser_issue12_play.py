@@ -6,6 +6,7 @@ money, a lobby launch offers games to play, and the reality check shows on time.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
@@ -33,7 +34,8 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-SHOTS = Path("/tmp/shots-play")
+# Also copy each screenshot here when set (a reviewer's folder), besides artifacts/screenshots/.
+SHOTS_COPY = os.environ.get("SCREENSHOTS_COPY_DIR", "")
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +45,9 @@ def browser() -> Iterator[Any]:
 
 def snap(page: Any, name: str, *, full_page: bool = False) -> None:
     path = shot(page, name, full_page=full_page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
+    if SHOTS_COPY:
+        Path(SHOTS_COPY).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(SHOTS_COPY) / path.name)
 
 
 def logged_in_page(browser: Any, live_server: Any, width: int = 1366) -> tuple[Any, Any]:
