@@ -1,4 +1,5 @@
-"""Reads of the catalog that other layers need: the game a transaction or round names.
+"""Reads of the catalog that other layers need: the game a transaction or round names, and
+the display name of a vendor code (`catalog.Vendor`, looked up here and nowhere else).
 
 Transactions and rounds store only the PLATFORM's game id; their game (its vendor, its title) is
 the catalog's `Game` of the same operator and game id, found here and nowhere else. A game the
@@ -7,9 +8,15 @@ catalog does not know (not synced yet) gives None.
 
 from __future__ import annotations
 
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
+from typing import TypeVar
 
-from catalog.models import Game
+from django.db.models import CharField, Exists, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from catalog.models import Game, Vendor
+from catalog.vendor_names import default_vendor_name
+
+M = TypeVar("M", bound=Model)
 
 
 def _games_of_row() -> QuerySet[Game]:
@@ -39,3 +46,30 @@ def game_vendor(*, operator_id: int, game_id: int) -> str | None:
 def vendors() -> list[str]:
     """Every vendor in the catalog (all operators), sorted."""
     return list(Game.objects.order_by("vendor").values_list("vendor", flat=True).distinct())
+
+
+# --- Vendor display names -------------------------------------------------------------------------
+
+
+def with_vendor_name(rows: QuerySet[M]) -> QuerySet[M]:
+    """Games or lobbies annotated with `vendor_name`: the vendor's display name, else the code."""
+    name = Subquery(Vendor.objects.filter(code=OuterRef("vendor")).values("name")[:1])
+    return rows.annotate(vendor_name=Coalesce(name, "vendor", output_field=CharField()))
+
+
+def vendor_name(code: str) -> str:
+    """The display name of one vendor code (the default name when it has no row yet)."""
+    name = Vendor.objects.filter(code=code).values_list("name", flat=True).first()
+    return name or default_vendor_name(code)
+
+
+def vendor_names(codes: list[str]) -> list[tuple[str, str]]:
+    """(code, display name) of each code, sorted by name."""
+    stored = dict(Vendor.objects.filter(code__in=codes).values_list("code", "name"))
+    pairs = [(code, stored.get(code) or default_vendor_name(code)) for code in codes]
+    return sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
+def vendor_codes_named(search: str) -> list[str]:
+    """The vendor codes whose display name contains `search` (any case)."""
+    return list(Vendor.objects.filter(name__icontains=search).values_list("code", flat=True))

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from catalog import details as details_reader
+from catalog import selectors as catalog_selectors
 from catalog.models import Game, Lobby
 from operators.models import Operator
 from platform_client import validation as check
@@ -64,28 +65,34 @@ def game_list_available(
     search: str = "",
 ) -> QuerySet[Game]:
     """Games a player may launch, filtered by vendor, type and a search of the title, the
-    vendor or the game id."""
-    games = _available_games(operator=operator)
+    vendor (its code or display name) or the game id; each has `vendor_name`."""
+    games = catalog_selectors.with_vendor_name(_available_games(operator=operator))
     if vendor:
         games = games.filter(vendor=vendor)
     if game_type:
         games = games.filter(game_type=game_type)
     search = search.strip()
     if search:
-        match = Q(title__icontains=search) | Q(vendor__icontains=search)
+        match = (
+            Q(title__icontains=search)
+            | Q(vendor__icontains=search)
+            | Q(vendor__in=catalog_selectors.vendor_codes_named(search))
+        )
         if search.isdigit():
             match |= Q(game_id=int(search))
         games = games.filter(match)
     return games.order_by("title", "game_id")
 
 
-def game_vendors(*, operator: Operator) -> list[str]:
-    return list(
+def game_vendors(*, operator: Operator) -> list[tuple[str, str]]:
+    """(code, display name) of the vendors of the available games, by name."""
+    codes = list(
         _available_games(operator=operator)
         .order_by("vendor")
         .values_list("vendor", flat=True)
         .distinct()
     )
+    return catalog_selectors.vendor_names(codes)
 
 
 def game_types(*, operator: Operator) -> list[str]:
@@ -103,8 +110,9 @@ def game_get_available(*, operator: Operator, game_id: int) -> Game | None:
 
 
 def lobby_list_available(*, operator: Operator) -> QuerySet[Lobby]:
-    return Lobby.objects.filter(
-        operator=operator, listed=True, disabled_by_operator=False
+    """The available lobbies, each with `vendor_name`."""
+    return catalog_selectors.with_vendor_name(
+        Lobby.objects.filter(operator=operator, listed=True, disabled_by_operator=False)
     ).order_by("vendor", "lobby_id")
 
 
