@@ -8,7 +8,7 @@ catalog does not know (not synced yet) gives None.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db.models import CharField, Exists, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -54,7 +54,9 @@ def vendors() -> list[str]:
 def with_vendor_name(rows: QuerySet[M]) -> QuerySet[M]:
     """Games or lobbies annotated with `vendor_name`: the vendor's display name, else the code."""
     name = Subquery(Vendor.objects.filter(code=OuterRef("vendor")).values("name")[:1])
-    return rows.annotate(vendor_name=Coalesce(name, "vendor", output_field=CharField()))
+    return cast(
+        "QuerySet[M]", rows.annotate(vendor_name=Coalesce(name, "vendor", output_field=CharField()))
+    )
 
 
 def vendor_name(code: str) -> str:

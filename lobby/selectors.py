@@ -14,18 +14,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from catalog import details as details_reader
 from catalog import selectors as catalog_selectors
 from catalog.models import Game, Lobby
+from lobby.models import Favourite
 from operators.models import Operator
 from platform_client import validation as check
-from platform_wallet.models import Player, Wallet
+from platform_wallet.models import GameSession, Player, Wallet
 
 logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = 300  # the lobby tiles are about 300 px wide on a large screen
+PERSONAL_ROW = 8  # games in the "Recently played" and "Favourites" rows
+RECENT_SESSIONS_READ = 50  # recent launches read to find the last PERSONAL_ROW games
 
 
 def operator_for_lobby(*, player: Player | None) -> Operator | None:
@@ -156,3 +159,45 @@ def lobby_title(lobby: Lobby) -> str:
     """A lobby's name: `details["title"]` when the PLATFORM sends one, else its lobby_id."""
     title = lobby.details.get("title") if isinstance(lobby.details, Mapping) else None
     return str(title) if title else lobby.lobby_id.replace("_", " ").capitalize()
+
+
+# --- The player's own rows: favourites, recently played -------------------------------------------
+
+
+def with_favourite(games: QuerySet[Game], *, player: Player | None) -> QuerySet[Game]:
+    """Games annotated with `is_favourite` (False for a visitor)."""
+    if player is None:
+        return games
+    mine = Favourite.objects.filter(player=player, game=OuterRef("pk"))
+    return games.annotate(is_favourite=Exists(mine))
+
+
+def favourite_games(*, player: Player, limit: int = PERSONAL_ROW) -> list[Game]:
+    """The player's favourite games that can be played, the latest marked first."""
+    games = catalog_selectors.with_vendor_name(
+        _available_games(operator=player.operator).filter(
+            pk__in=Favourite.objects.filter(player=player).values("game")
+        )
+    )
+    marked = dict(Favourite.objects.filter(player=player).values_list("game_id", "created_at"))
+    rows = sorted(with_favourite(games, player=player), key=lambda g: marked[g.pk], reverse=True)
+    return rows[:limit]
+
+
+def recent_games(*, player: Player, limit: int = PERSONAL_ROW) -> list[Game]:
+    """The games of the player's latest launches (game sessions), newest first, each once;
+    games no longer available are left out."""
+    game_ids: list[int] = []
+    recent = (
+        GameSession.objects.filter(player=player, game_id__isnull=False)
+        .order_by("-created_at")
+        .values_list("game_id", flat=True)[:RECENT_SESSIONS_READ]
+    )
+    for game_id in recent:
+        if game_id is not None and game_id not in game_ids:
+            game_ids.append(game_id)
+    games = catalog_selectors.with_vendor_name(
+        _available_games(operator=player.operator).filter(game_id__in=game_ids)
+    )
+    by_id = {g.game_id: g for g in with_favourite(games, player=player)}
+    return [by_id[i] for i in game_ids if i in by_id][:limit]

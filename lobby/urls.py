@@ -13,6 +13,7 @@ lobby_patterns = [
     path("play/<str:key>/status/", play_views.play_status, name="play_status"),
     path("demo/<int:game_id>/", views.game_demo, name="game_demo"),
     path("currency/", views.currency_select, name="currency_select"),
+    path("favourites/<int:game_id>/", views.favourite_toggle, name="favourite_toggle"),
 ]
 
 urlpatterns = [

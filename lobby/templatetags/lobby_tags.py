@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.http import HttpRequest
+from django.urls import reverse
 
 from lobby import selectors
 from lobby.launch import NEW_TAB_LOBBIES
@@ -83,3 +84,9 @@ def query_with(context: template.Context, **changes: Any) -> str:
         else:
             params[key] = str(value)
     return "?" + urlencode(params) if params else "?"
+
+
+@register.filter
+def chosen_game_url(game_id: int) -> str:
+    """The lobby showing one chosen game first: where a visitor's login returns (?next=)."""
+    return f"{reverse('lobby:home')}?{urlencode({'game': int(game_id)})}"
