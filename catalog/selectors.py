@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import TypeVar, cast
 
 from django.db.models import CharField, Exists, Model, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 
-from catalog.models import Game, Vendor
+from catalog.models import Game, Lobby, Vendor
 from catalog.vendor_names import default_vendor_name
 
 M = TypeVar("M", bound=Model)
@@ -52,11 +51,15 @@ def vendors() -> list[str]:
 
 
 def with_vendor_name(rows: QuerySet[M]) -> QuerySet[M]:
-    """Games or lobbies annotated with `vendor_name`: the vendor's display name, else the code."""
+    """Games or lobbies annotated with `vendor_name`: the vendor's stored display name (None
+    when its code has no row yet); show it with `row_vendor_name`."""
     name = Subquery(Vendor.objects.filter(code=OuterRef("vendor")).values("name")[:1])
-    return cast(
-        "QuerySet[M]", rows.annotate(vendor_name=Coalesce(name, "vendor", output_field=CharField()))
-    )
+    return cast("QuerySet[M]", rows.annotate(vendor_name=name))
+
+
+def row_vendor_name(row: Game | Lobby) -> str:
+    """The display name of a row's vendor: its `vendor_name` annotation, else the default."""
+    return getattr(row, "vendor_name", None) or default_vendor_name(row.vendor)
 
 
 def vendor_name(code: str) -> str:
@@ -70,8 +73,3 @@ def vendor_names(codes: list[str]) -> list[tuple[str, str]]:
     stored = dict(Vendor.objects.filter(code__in=codes).values_list("code", "name"))
     pairs = [(code, stored.get(code) or default_vendor_name(code)) for code in codes]
     return sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))
-
-
-def vendor_codes_named(search: str) -> list[str]:
-    """The vendor codes whose display name contains `search` (any case)."""
-    return list(Vendor.objects.filter(name__icontains=search).values_list("code", flat=True))

@@ -79,12 +79,18 @@ def game_list_available(
         match = (
             Q(title__icontains=search)
             | Q(vendor__icontains=search)
-            | Q(vendor__in=catalog_selectors.vendor_codes_named(search))
+            | Q(vendor__in=_vendor_codes_named(operator=operator, search=search))
         )
         if search.isdigit():
             match |= Q(game_id=int(search))
         games = games.filter(match)
     return games.order_by("title", "game_id")
+
+
+def _vendor_codes_named(*, operator: Operator, search: str) -> list[str]:
+    """The operator's vendor codes whose display name contains `search` (any case)."""
+    wanted = search.casefold()
+    return [code for code, name in game_vendors(operator=operator) if wanted in name.casefold()]
 
 
 def game_vendors(*, operator: Operator) -> list[tuple[str, str]]:

@@ -80,7 +80,7 @@ def test_issue12_lobby_shows_vendor_names_and_search_matches_them(
     game_make(operator, 12, "Gonzo", vendor="brand_x")  # no Vendor row: its default name
 
     page = client.get("/").content.decode()
-    assert _vendors_shown(page) == {"10": "Play'n GO", "11": "NetEnt", "12": "brand_x"}
+    assert _vendors_shown(page) == {"10": "Play'n GO", "11": "NetEnt", "12": "Brand X"}
     assert '<option value="playngo">Play&#x27;n GO</option>' in page
 
     found = client.get("/", {"q": "play'n"}).content.decode()

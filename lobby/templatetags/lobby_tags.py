@@ -10,6 +10,7 @@ from django import template
 from django.http import HttpRequest
 from django.urls import reverse
 
+from catalog.selectors import row_vendor_name
 from lobby import selectors
 from lobby.launch import NEW_TAB_LOBBIES
 
@@ -38,6 +39,12 @@ def money(amount: Decimal | None) -> str:
     if amount is None:
         return ""
     return f"{Decimal(amount).quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def vendor_name(row: Any) -> str:
+    """A game's or lobby's vendor as players see it: "playngo" -> "Play'n GO"."""
+    return row_vendor_name(row)
 
 
 @register.filter
