@@ -284,6 +284,9 @@ LOBBY_CLIENT_NAME = env.str("LOBBY_CLIENT_NAME", default="")
 # Currency of demo (fun mode) launches for visitors who are not logged in.
 LOBBY_FUN_CURRENCY = env.str("LOBBY_FUN_CURRENCY", default="EUR")
 LOBBY_PAGE_SIZE = env.int("LOBBY_PAGE_SIZE", 24)
+# The play page's reality check: a dialog every this many minutes of a real-money session (time
+# played, net result); 0 turns it off. A float, so that tests may make it seconds.
+REALITY_CHECK_MINUTES = env.float("REALITY_CHECK_MINUTES", 60.0)
 
 # --- Production security (DEBUG off) ---------------------------------------------------------
 # TLS ends at the load balancer, which sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER names the

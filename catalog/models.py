@@ -95,3 +95,18 @@ class Lobby(models.Model):
     @property
     def thumbnail_url(self) -> str:
         return details_reader.thumbnail_url(self.details)
+
+
+class Vendor(models.Model):
+    """The name shown for a PLATFORM vendor code, shared by every operator: filled from
+    `catalog.vendor_names` (the data migration, then the sync for new codes), edited by staff.
+    Games and lobbies keep the code (`Game.vendor`); read names through `catalog.selectors`."""
+
+    code = models.CharField(max_length=100, unique=True, help_text="The PLATFORM's vendor code.")
+    name = models.CharField(max_length=100, help_text="Shown to players and staff.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

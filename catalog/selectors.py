@@ -1,4 +1,5 @@
-"""Reads of the catalog that other layers need: the game a transaction or round names.
+"""Reads of the catalog that other layers need: the game a transaction or round names, and
+the display name of a vendor code (`catalog.Vendor`, looked up here and nowhere else).
 
 Transactions and rounds store only the PLATFORM's game id; their game (its vendor, its title) is
 the catalog's `Game` of the same operator and game id, found here and nowhere else. A game the
@@ -8,10 +9,14 @@ catalog does not know (not synced yet) gives None.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar, cast
 
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Exists, Model, OuterRef, QuerySet, Subquery
 
-from catalog.models import Game
+from catalog.models import Game, Lobby, Vendor
+from catalog.vendor_names import default_vendor_name
+
+M = TypeVar("M", bound=Model)
 
 
 def _games_of_row() -> QuerySet[Game]:
@@ -50,3 +55,31 @@ def game_vendors(*, operator_id: int, game_ids: Iterable[int]) -> dict[int, str]
 def vendors() -> list[str]:
     """Every vendor in the catalog (all operators), sorted."""
     return list(Game.objects.order_by("vendor").values_list("vendor", flat=True).distinct())
+
+
+# --- Vendor display names -------------------------------------------------------------------------
+
+
+def with_vendor_name(rows: QuerySet[M]) -> QuerySet[M]:
+    """Games or lobbies annotated with `vendor_name`: the vendor's stored display name (None
+    when its code has no row yet); show it with `row_vendor_name`."""
+    name = Subquery(Vendor.objects.filter(code=OuterRef("vendor")).values("name")[:1])
+    return cast("QuerySet[M]", rows.annotate(vendor_name=name))
+
+
+def row_vendor_name(row: Game | Lobby) -> str:
+    """The display name of a row's vendor: its `vendor_name` annotation, else the default."""
+    return getattr(row, "vendor_name", None) or default_vendor_name(row.vendor)
+
+
+def vendor_name(code: str) -> str:
+    """The display name of one vendor code (the default name when it has no row yet)."""
+    name = Vendor.objects.filter(code=code).values_list("name", flat=True).first()
+    return name or default_vendor_name(code)
+
+
+def vendor_names(codes: list[str]) -> list[tuple[str, str]]:
+    """(code, display name) of each code, sorted by name."""
+    stored = dict(Vendor.objects.filter(code__in=codes).values_list("code", "name"))
+    pairs = [(code, stored.get(code) or default_vendor_name(code)) for code in codes]
+    return sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))

@@ -14,6 +14,12 @@ class GameFilterForm(forms.Form):
     vendor = forms.CharField(required=False, max_length=100)
     type = forms.CharField(required=False, max_length=100)
     device = forms.ChoiceField(required=False, choices=DEVICE_CHOICES)
+    # the game chosen before logging in (Play as a visitor: the login's ?next= comes back here)
+    game = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class FavouriteForm(forms.Form):
+    favourite = forms.BooleanField(required=False)
 
 
 class LaunchForm(forms.Form):

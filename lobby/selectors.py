@@ -14,17 +14,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from catalog import details as details_reader
+from catalog import selectors as catalog_selectors
 from catalog.models import Game, Lobby
+from lobby.models import Favourite
 from operators.models import Operator
 from platform_client import validation as check
-from platform_wallet.models import Player, Wallet
+from platform_wallet.models import GameSession, Player, Wallet
 
 logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = 300  # the lobby tiles are about 300 px wide on a large screen
+PERSONAL_ROW = 8  # games in the "Recently played" and "Favourites" rows
+RECENT_SESSIONS_READ = 50  # recent launches read to find the last PERSONAL_ROW games
 
 
 def operator_for_lobby(*, player: Player | None) -> Operator | None:
@@ -64,28 +68,40 @@ def game_list_available(
     search: str = "",
 ) -> QuerySet[Game]:
     """Games a player may launch, filtered by vendor, type and a search of the title, the
-    vendor or the game id."""
-    games = _available_games(operator=operator)
+    vendor (its code or display name) or the game id; each has `vendor_name`."""
+    games = catalog_selectors.with_vendor_name(_available_games(operator=operator))
     if vendor:
         games = games.filter(vendor=vendor)
     if game_type:
         games = games.filter(game_type=game_type)
     search = search.strip()
     if search:
-        match = Q(title__icontains=search) | Q(vendor__icontains=search)
+        match = (
+            Q(title__icontains=search)
+            | Q(vendor__icontains=search)
+            | Q(vendor__in=_vendor_codes_named(operator=operator, search=search))
+        )
         if search.isdigit():
             match |= Q(game_id=int(search))
         games = games.filter(match)
     return games.order_by("title", "game_id")
 
 
-def game_vendors(*, operator: Operator) -> list[str]:
-    return list(
+def _vendor_codes_named(*, operator: Operator, search: str) -> list[str]:
+    """The operator's vendor codes whose display name contains `search` (any case)."""
+    wanted = search.casefold()
+    return [code for code, name in game_vendors(operator=operator) if wanted in name.casefold()]
+
+
+def game_vendors(*, operator: Operator) -> list[tuple[str, str]]:
+    """(code, display name) of the vendors of the available games, by name."""
+    codes = list(
         _available_games(operator=operator)
         .order_by("vendor")
         .values_list("vendor", flat=True)
         .distinct()
     )
+    return catalog_selectors.vendor_names(codes)
 
 
 def game_types(*, operator: Operator) -> list[str]:
@@ -103,8 +119,9 @@ def game_get_available(*, operator: Operator, game_id: int) -> Game | None:
 
 
 def lobby_list_available(*, operator: Operator) -> QuerySet[Lobby]:
-    return Lobby.objects.filter(
-        operator=operator, listed=True, disabled_by_operator=False
+    """The available lobbies, each with `vendor_name`."""
+    return catalog_selectors.with_vendor_name(
+        Lobby.objects.filter(operator=operator, listed=True, disabled_by_operator=False)
     ).order_by("vendor", "lobby_id")
 
 
@@ -148,3 +165,45 @@ def lobby_title(lobby: Lobby) -> str:
     """A lobby's name: `details["title"]` when the PLATFORM sends one, else its lobby_id."""
     title = lobby.details.get("title") if isinstance(lobby.details, Mapping) else None
     return str(title) if title else lobby.lobby_id.replace("_", " ").capitalize()
+
+
+# --- The player's own rows: favourites, recently played -------------------------------------------
+
+
+def with_favourite(games: QuerySet[Game], *, player: Player | None) -> QuerySet[Game]:
+    """Games annotated with `is_favourite` (False for a visitor)."""
+    if player is None:
+        return games
+    mine = Favourite.objects.filter(player=player, game=OuterRef("pk"))
+    return games.annotate(is_favourite=Exists(mine))
+
+
+def favourite_games(*, player: Player, limit: int = PERSONAL_ROW) -> list[Game]:
+    """The player's favourite games that can be played, the latest marked first."""
+    games = catalog_selectors.with_vendor_name(
+        _available_games(operator=player.operator).filter(
+            pk__in=Favourite.objects.filter(player=player).values("game")
+        )
+    )
+    marked = dict(Favourite.objects.filter(player=player).values_list("game_id", "created_at"))
+    rows = sorted(with_favourite(games, player=player), key=lambda g: marked[g.pk], reverse=True)
+    return rows[:limit]
+
+
+def recent_games(*, player: Player, limit: int = PERSONAL_ROW) -> list[Game]:
+    """The games of the player's latest launches (game sessions), newest first, each once;
+    games no longer available are left out."""
+    game_ids: list[int] = []
+    recent = (
+        GameSession.objects.filter(player=player, game_id__isnull=False)
+        .order_by("-created_at")
+        .values_list("game_id", flat=True)[:RECENT_SESSIONS_READ]
+    )
+    for game_id in recent:
+        if game_id is not None and game_id not in game_ids:
+            game_ids.append(game_id)
+    games = catalog_selectors.with_vendor_name(
+        _available_games(operator=player.operator).filter(game_id__in=game_ids)
+    )
+    by_id = {g.game_id: g for g in with_favourite(games, player=player)}
+    return [by_id[i] for i in game_ids if i in by_id][:limit]

@@ -19,6 +19,7 @@ from lobby.launch import (
     launch_opening,
     launch_url_build,
 )
+from lobby.models import Favourite
 from lobby.selectors import lobby_title
 from operators.models import Operator
 from platform_wallet.models import GameSession, Player
@@ -133,3 +134,15 @@ def launch_fun(
         opening=launch_opening(device=device, game_platform=game.platform),
         title=game.title,
     )
+
+
+def favourite_set(*, player: Player, game: Game, favourite: bool) -> bool:
+    """Mark or unmark one of the operator's games as the player's favourite (idempotent);
+    returns the new state. Raises `LaunchRefused` for another operator's game."""
+    if game.operator_id != player.operator_id:
+        raise LaunchRefused(f"{game.title} is not available.")
+    if favourite:
+        Favourite.objects.get_or_create(player=player, game=game)
+    else:
+        Favourite.objects.filter(player=player, game=game).delete()
+    return favourite

@@ -13,20 +13,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from lobby import selectors
-from lobby.forms import CurrencyForm, DemoForm, GameFilterForm, LaunchForm
+from lobby.forms import CurrencyForm, DemoForm, FavouriteForm, GameFilterForm, LaunchForm
 from lobby.launch import (
     LaunchParameterError,
     Opening,
     device_detect,
     language_choose,
 )
-from lobby.services import Launch, LaunchRefused, launch_fun, launch_real
+from lobby.services import Launch, LaunchRefused, favourite_set, launch_fun, launch_real
 from platform_wallet.models import Player, Wallet
 from platform_wallet.services.sessions import SessionRefused
 
@@ -76,7 +77,18 @@ def _lobby_redirect(device: str | None = None) -> HttpResponseRedirect:
     return HttpResponseRedirect(f"{url}?device={device}" if device else url)
 
 
-def _open(request: HttpRequest, launch: Launch, *, fun: bool) -> HttpResponse:
+def _safe_next(request: HttpRequest) -> str | None:
+    """The form's `next` when it is a URL of this site (never an open redirect)."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None
+
+
+def _open(
+    request: HttpRequest, launch: Launch, *, fun: bool, game_id: int | None = None
+) -> HttpResponse:
     """Show a launch as the spec's opening rules say: a frame on our play page for desktop,
     otherwise the browser goes to the URL itself (a mobile game is never framed; a new-tab
     product was posted from its tile into a new tab)."""
@@ -85,7 +97,13 @@ def _open(request: HttpRequest, launch: Launch, *, fun: bool) -> HttpResponse:
     key = secrets.token_urlsafe(9)
     launches: dict[str, dict[str, Any]] = request.session.get(SESSION_LAUNCHES, {})
     launches = dict(list(launches.items())[-(KEPT_LAUNCHES - 1) :])
-    launches[key] = {"url": launch.url, "title": launch.title, "fun": fun}
+    launches[key] = {
+        "url": launch.url,
+        "title": launch.title,
+        "fun": fun,
+        "game_id": game_id,
+        "session": launch.session.pk if launch.session is not None else None,
+    }
     request.session[SESSION_LAUNCHES] = launches
     return redirect("lobby:play_page", key=key)
 
@@ -129,11 +147,22 @@ def home(request: HttpRequest) -> HttpResponse:
         **_wallet_context(request, player),
     }
     if operator is not None:
-        games = selectors.game_list_available(
-            operator=operator, vendor=vendor, game_type=game_type, search=search
+        games = selectors.with_favourite(
+            selectors.game_list_available(
+                operator=operator, vendor=vendor, game_type=game_type, search=search
+            ),
+            player=player,
         )
         page = Paginator(games, settings.LOBBY_PAGE_SIZE).get_page(request.GET.get("page"))
+        chosen = filters.get("game")
         context.update(
+            chosen=(
+                selectors.game_list_available(operator=operator).filter(game_id=chosen).first()
+                if chosen
+                else None
+            ),
+            recent=selectors.recent_games(player=player) if player is not None else [],
+            favourites=selectors.favourite_games(player=player) if player is not None else [],
             page=page,
             vendors=selectors.game_vendors(operator=operator),
             game_types=selectors.game_types(operator=operator),
@@ -234,26 +263,28 @@ def game_demo(request: HttpRequest, game_id: int) -> HttpResponse:
         return _refuse(request, str(refusal), device_override)
     except LaunchParameterError as error:
         return _misconfigured(request, error, device_override)
-    return _open(request, launch, fun=True)
+    return _open(request, launch, fun=True, game_id=game.game_id)
 
 
-@require_GET
-def play_page(request: HttpRequest, key: str) -> HttpResponse:
-    """Our page around a framed desktop game: a bar back to the lobby and the game."""
-    launch = request.session.get(SESSION_LAUNCHES, {}).get(key)
-    if launch is None:
-        raise Http404("No such launch")
+@require_POST
+@login_required
+def favourite_toggle(request: HttpRequest, game_id: int) -> HttpResponse:
+    """The heart on a game card: mark or unmark the game, then back to the page it was on."""
+    form = FavouriteForm(request.POST)
     player = selectors.player_for_user(user=request.user)
-    return render(
-        request,
-        "lobby/play.html",
-        {
-            "launch": launch,
-            "player": player,
-            "operator": selectors.operator_for_lobby(player=player),
-            **_wallet_context(request, player),
-        },
+    operator = selectors.operator_for_lobby(player=player)
+    game = (
+        selectors.game_get_available(operator=operator, game_id=game_id)
+        if operator is not None
+        else None
     )
+    if player is None or game is None or not form.is_valid():
+        return _refuse(request, "This game is not available.", None)
+    try:
+        favourite_set(player=player, game=game, favourite=form.cleaned_data["favourite"])
+    except LaunchRefused as refusal:
+        return _refuse(request, str(refusal), None)
+    return HttpResponseRedirect(_safe_next(request) or reverse("lobby:home"))
 
 
 @require_POST

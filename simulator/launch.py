@@ -3,11 +3,18 @@
     launch_page(state, query)             GET /launch/?mode=real|fun&game_id=|lobby_id=&token=
                                           &currency=&operator_id=&home_url=...: fun mode shows a
                                           demo; real mode authenticates the token against the
-                                          operator's wallet (state.wallet_url)
+                                          operator's wallet (state.wallet_url); a lobby lists
+                                          its games, each a link to play it inside the lobby
+                                          (lobby_id and game_id, the lobby's token)
     launch_page(state, form, spin=True)   POST /launch/spin (the launch parameters + stake): one
-                                          round, a BET and its WIN sent to the wallet as the
-                                          PLATFORM would (simulator.wallet_protocol), both booked
-                                          in the simulator's ledger book
+                                          round. Real mode: a BET and its WIN sent to the wallet
+                                          as the PLATFORM would (simulator.wallet_protocol), both
+                                          booked in the simulator's ledger book. Fun mode: play
+                                          money carried in the form (fun_balance), no wallet call
+
+As a real game does, the page's home link leaves the frame (target=_top: the casino's lobby
+refuses to be framed), and after each real spin the page posts {"type": "balance", "balance",
+"currency"} to its parent window, addressed to the home_url's origin only.
 
 Both answer (HTTP status, HTML). A refused launch is an error page naming a code: the
 PLATFORM's own (UNKNOWN_OPERATOR, BAD_MODE, BAD_GAME, GAME_UNAVAILABLE, UNKNOWN_LOBBY,
@@ -23,7 +30,9 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+from simulator import catalog_data
 from simulator.ledger_book import CENT, BookTransaction
 from simulator.pages import render
 from simulator.state import ApiAnswer, SimulatorState
@@ -38,7 +47,19 @@ from simulator.wallet_protocol import (
 TOKEN_RE = re.compile(r"^[A-Za-z0-9]{20,50}$")
 STAKES = (Decimal("0.10"), Decimal("0.50"), Decimal("1.00"), Decimal("5.00"))
 DEFAULT_STAKE = Decimal("1.00")
-LAUNCH_PARAMETERS = ("mode", "game_id", "token", "currency", "language", "operator_id", "home_url")
+LAUNCH_PARAMETERS = (
+    "mode",
+    "game_id",
+    "lobby_id",
+    "token",
+    "currency",
+    "language",
+    "operator_id",
+    "home_url",
+)
+FUN_BALANCE = Decimal("1000.00")  # a fun-mode game starts with this much play money
+FUN_BALANCE_MAX = Decimal("1000000.00")
+LOBBY_GAMES_SHOWN = 24
 WALLET_TIMEOUT = (3, 5)  # connect, read: seconds
 
 
@@ -83,6 +104,55 @@ def _changebalance(
     return answer
 
 
+def _winnings(stake: Decimal) -> Decimal:
+    """What a round pays: nothing more than half the time, up to ten times the stake."""
+    draw = random.random()
+    multiplier = (
+        Decimal(0)
+        if draw < 0.55
+        else Decimal(str(round(random.uniform(0.5, 2), 1)))
+        if draw < 0.9
+        else Decimal(random.randint(2, 10))
+    )
+    return (stake * multiplier).quantize(CENT)
+
+
+def fun_balance_read(raw: str) -> Decimal:
+    """The play money a fun-mode form carries; anything odd starts over at FUN_BALANCE."""
+    try:
+        balance = Decimal(raw)
+    except ArithmeticError:
+        return FUN_BALANCE
+    if not balance.is_finite() or not 0 <= balance <= FUN_BALANCE_MAX:
+        return FUN_BALANCE
+    return balance.quantize(CENT)
+
+
+def fun_spin(*, balance: Decimal, stake: Decimal) -> SpinOutcome:
+    """One round with play money: no wallet, nothing booked."""
+    if stake > balance:
+        return SpinOutcome(message="Not enough fun money for this stake.", balance=balance)
+    won = _winnings(stake)
+    message = f"You won {won} FUN!" if won else "No win this time."
+    return SpinOutcome(message=message, balance=balance - stake + won)
+
+
+def lobby_games(state: SimulatorState, lobby: dict[str, Any]) -> list[dict[str, Any]]:
+    """The games a lobby offers: its vendor's enabled games, by title."""
+    games = [g for g in state.games if g["vendor"] == lobby["vendor"] and int(g["enabled"])]
+    return sorted(games, key=lambda g: (g["title"], g["id"]))[:LOBBY_GAMES_SHOWN]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _vendor_name(code: str) -> str:
+    known = catalog_data.VENDOR_BY_CODE.get(code)
+    return known.name if known else code
+
+
 def play_spin(
     state: SimulatorState,
     *,
@@ -115,15 +185,7 @@ def play_spin(
     bet = changebalance("BET", stake, "the bet was not accepted")
     if isinstance(bet, SpinOutcome):
         return bet
-    draw = random.random()
-    multiplier = (
-        Decimal(0)
-        if draw < 0.55
-        else Decimal(str(round(random.uniform(0.5, 2), 1)))
-        if draw < 0.9
-        else Decimal(random.randint(2, 10))
-    )
-    won = (stake * multiplier).quantize(CENT)
+    won = _winnings(stake)
     win = changebalance("WIN", won, "the win was not credited")
     if isinstance(win, SpinOutcome):
         return win
@@ -151,24 +213,44 @@ def launch_page(
         return error(400, "UNKNOWN_OPERATOR", "operator_id does not match this PLATFORM account")
     if mode not in ("real", "fun"):
         return error(400, "BAD_MODE", "mode must be real or fun")
+    lobby = state.lobby(lobby_id) if lobby_id else None
+    if lobby_id and lobby is None:
+        return error(404, "UNKNOWN_LOBBY", f"lobby {lobby_id} is not available")
     game: dict[str, Any] | None = None
-    if lobby_id:  # lobby_id wins over game_id
-        lobby = state.lobby(lobby_id)
-        if lobby is None:
-            return error(404, "UNKNOWN_LOBBY", f"lobby {lobby_id} is not available")
-        title, vendor, fun_mode = lobby["details"].get("title", lobby_id), lobby["vendor"], False
-    else:
+    if game_id_raw or lobby is None:  # in a lobby, game_id is the game chosen there
         if not game_id_raw.isdigit():
             return error(400, "BAD_GAME", "game_id is required")
         game = state.game(int(game_id_raw))
         if game is None or not int(game["enabled"]):
             return error(404, "GAME_UNAVAILABLE", f"game {game_id_raw} is not available")
-        title, vendor, fun_mode = game["title"], game["vendor"], bool(int(game["fun_mode"]))
-    page = {"title": title, "vendor": vendor, "home_url": home_url}
+        if lobby is not None and game not in lobby_games(state, lobby):
+            return error(404, "GAME_UNAVAILABLE", f"game {game_id_raw} is not in this lobby")
+    launched = [(name, arg(name)) for name in LAUNCH_PARAMETERS if arg(name)]
+    page: dict[str, Any] = {"home_url": home_url, "hidden": launched}
+    if lobby is not None:
+        lobby_query = [(k, v) for k, v in launched if k != "game_id"]
+        page["lobby"] = {
+            "title": lobby["details"].get("title", lobby_id),
+            "url": "/launch/?" + urlencode(lobby_query),
+        }
+    if game is not None:
+        page.update(title=game["title"], vendor=_vendor_name(game["vendor"]))
+    else:
+        assert lobby is not None
+        page.update(title=page["lobby"]["title"], vendor=_vendor_name(lobby["vendor"]))
+        page["games"] = [
+            {
+                "title": g["title"],
+                "type": g["type"],
+                "url": page["lobby"]["url"] + f"&game_id={g['id']}",
+            }
+            for g in lobby_games(state, lobby)
+        ]
+    stakes = {"stakes": [str(stake) for stake in STAKES], "default_stake": str(DEFAULT_STAKE)}
     if mode == "fun":
-        if lobby_id or not fun_mode:
+        if lobby is not None or game is None or not int(game["fun_mode"]):
             return error(400, "FUN_MODE_UNSUPPORTED", "this game has no fun mode")
-        return 200, render("simulator/launch.html", mode="fun", **page)
+        return 200, _fun_page(arg, spin=spin, page=page, stakes=stakes)
     if not TOKEN_RE.match(token):
         return error(400, "BAD_TOKEN", "token must be 20-50 characters [A-Za-z0-9]")
     if not state.wallet_url:
@@ -183,13 +265,10 @@ def launch_page(
     if currency and player.data.get("currency_code") != currency:
         return error(400, "OP_30", "the launch currency is not the player's currency")
     data = player.data
-    balance, outcome = player.balance, None
+    balance, outcome, notify = player.balance, None, None
     if spin and game is not None:
-        try:
-            stake = Decimal(arg("stake"))
-        except ArithmeticError:
-            stake = Decimal(0)
-        if stake not in STAKES:
+        stake = _stake(arg("stake"))
+        if stake is None:
             return error(400, "BAD_STAKE", "choose one of the offered stakes")
         outcome = play_spin(
             state,
@@ -201,6 +280,7 @@ def launch_page(
         )
         if not outcome.error_code:
             balance = outcome.balance
+            notify = _balance_message(home_url, balance, str(data["currency_code"]))
     return 200, render(
         "simulator/launch.html",
         mode="real",
@@ -208,8 +288,49 @@ def launch_page(
         balance=str(balance),
         currency=str(data.get("currency_code")),
         outcome=outcome,
-        hidden=[(name, arg(name)) for name in LAUNCH_PARAMETERS] if game is not None else [],
-        stakes=[str(stake) for stake in STAKES] if game is not None else [],
-        default_stake=str(DEFAULT_STAKE),
+        notify=notify,
+        **(stakes if game is not None else {}),
+        **page,
+    )
+
+
+def _stake(raw: str) -> Decimal | None:
+    try:
+        stake = Decimal(raw)
+    except ArithmeticError:
+        return None
+    return stake if stake in STAKES else None
+
+
+def _balance_message(
+    home_url: str, balance: Decimal | None, currency: str
+) -> dict[str, Any] | None:
+    """What the page posts to the casino's window after a spin, and the origin it may go to
+    (the home_url's: a message is never broadcast to whoever frames the game)."""
+    origin = _origin(home_url)
+    if not origin or balance is None:
+        return None
+    message = {"type": "balance", "balance": str(balance), "currency": currency}
+    return {"origin": origin, "message": message}
+
+
+def _fun_page(arg: Any, *, spin: bool, page: dict[str, Any], stakes: dict[str, Any]) -> bytes:
+    """A fun-mode game: play money carried by the form, no token, no wallet."""
+    balance = fun_balance_read(arg("fun_balance")) if spin else FUN_BALANCE
+    outcome = None
+    if spin:
+        stake = _stake(arg("stake"))
+        outcome = (
+            fun_spin(balance=balance, stake=stake)
+            if stake is not None
+            else SpinOutcome(message="Choose one of the offered stakes.", balance=balance)
+        )
+        balance = outcome.balance if outcome.balance is not None else balance
+    return render(
+        "simulator/launch.html",
+        mode="fun",
+        balance=str(balance),
+        outcome=outcome,
+        **stakes,
         **page,
     )

@@ -96,7 +96,7 @@ def test_lobby_filters_by_vendor_and_type(client: Client, games: dict[str, Game]
     assert grid_ids(client.get("/?vendor=evolution&type=live").content.decode()) == [37]
     html = client.get("/").content.decode()
     assert 'href="?type=poker"' in html  # type chips, with the other filters kept
-    assert '<option value="pragmatic">Pragmatic</option>' in html
+    assert '<option value="pragmatic">Pragmatic Play</option>' in html
 
 
 def test_lobby_search_by_title_vendor_or_id(client: Client, games: dict[str, Game]) -> None:

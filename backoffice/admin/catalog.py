@@ -1,6 +1,6 @@
 """Games and lobbies in the backoffice: the PLATFORM's availability (from the sync, read-only)
 beside our own switch, which staff flip one by one or in bulk
-(`backoffice.services.games_set_disabled`, `lobbies_set_disabled`)."""
+(`backoffice.services.games_set_disabled`, `lobbies_set_disabled`); vendors' display names."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from backoffice import services as staff_services
 from backoffice.admin_helpers import pretty_json
-from catalog.models import Game, Lobby
+from catalog.models import Game, Lobby, Vendor
 
 
 class AvailabilityFilter(admin.SimpleListFilter):
@@ -169,3 +169,19 @@ class LobbyAdmin(OperatorSwitchAdmin):
         ("Availability", {"fields": ["availability", "disabled_by_operator", "listed"]}),
         ("PLATFORM", {"fields": ["details_display", "first_seen_at", "synced_at"]}),
     ]
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    """The names players see for the PLATFORM's vendor codes (the sync adds new codes)."""
+
+    list_display = ["code", "name"]
+    list_editable = ["name"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # games name their vendor by code: a row goes only with its code

@@ -8,6 +8,8 @@ Rules (spec: Games and Lobbies list API; issue 3):
   point at it): one that disappears from the list gets ``listed=False``, one that arrives with
   enabled 0 gets ``enabled=False``; both make it unavailable (a BET on it is OP_35).
 - ``disabled_by_operator`` (our own switch) is never written by a sync.
+- A vendor code seen for the first time gets a ``Vendor`` row with its default display name
+  (``catalog.services.vendors``); names staff edited are kept.
 - Idempotent: a second sync of the same lists changes no row's data and reports 0 created,
   0 updated, 0 unavailable. ``synced_at`` records when a row was last seen in a list.
 - ``details`` is stored as the PLATFORM sent it; JSON numbers with a fraction become floats
@@ -38,6 +40,7 @@ from django.utils import timezone
 
 from catalog.details import details_check
 from catalog.models import Game, Lobby
+from catalog.services.vendors import vendors_ensure
 from operators.models import Operator
 from platform_client import PlatformClient, PlatformGame, PlatformLobby, RejectedRow
 from platform_client import validation as check
@@ -235,6 +238,7 @@ def catalog_apply(
     lobbies_created, lobbies_updated, lobbies_unavailable = _apply_lobbies(
         operator, good_lobbies, now, _kept_ids(skipped, "lobby")
     )
+    vendors_ensure(codes=[g.vendor for g in good_games] + [x.vendor for x in good_lobbies])
     return SyncResult(
         games_total=len(games) + sum(1 for row in rejected if row.what == "game"),
         created=created,

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.http import HttpRequest
+from django.urls import reverse
 
+from catalog.selectors import row_vendor_name
 from lobby import selectors
 from lobby.launch import NEW_TAB_LOBBIES
 
@@ -37,6 +39,12 @@ def money(amount: Decimal | None) -> str:
     if amount is None:
         return ""
     return f"{Decimal(amount).quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def vendor_name(row: Any) -> str:
+    """A game's or lobby's vendor as players see it: "playngo" -> "Play'n GO"."""
+    return row_vendor_name(row)
 
 
 @register.filter
@@ -83,3 +91,9 @@ def query_with(context: template.Context, **changes: Any) -> str:
         else:
             params[key] = str(value)
     return "?" + urlencode(params) if params else "?"
+
+
+@register.filter
+def chosen_game_url(game_id: int) -> str:
+    """The lobby showing one chosen game first: where a visitor's login returns (?next=)."""
+    return f"{reverse('lobby:home')}?{urlencode({'game': int(game_id)})}"
