@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, reverse
+from unfold.admin import ModelAdmin
+from unfold.widgets import UnfoldAdminRadioSelectWidget
 
 from backoffice.adjustments import (
     APPROVE_PERMISSION,
@@ -29,6 +31,7 @@ from backoffice.adjustments import (
 from backoffice.admin_filters import DateRangeFilter
 from backoffice.admin_helpers import (
     ReasonForm,
+    ThemedFormMixin,
     admin_link,
     object_urls,
     request_staff,
@@ -37,14 +40,14 @@ from backoffice.models import AdjustmentRequest, AdjustmentStatus, ManualAdjustm
 from platform_wallet.models import LedgerEntry, Wallet
 
 
-class ManualAdjustmentForm(forms.Form):
+class ManualAdjustmentForm(ThemedFormMixin, forms.Form):
     CREDIT = "credit"
     DEBIT = "debit"
 
     wallet = forms.ModelChoiceField(queryset=Wallet.objects.select_related("player"))
     direction = forms.ChoiceField(
         choices=[(CREDIT, "Credit (add money to the wallet)"), (DEBIT, "Debit (take money)")],
-        widget=forms.RadioSelect,
+        widget=UnfoldAdminRadioSelectWidget,
     )
     amount = forms.DecimalField(
         max_digits=18,
@@ -85,7 +88,7 @@ class ManualAdjustmentForm(forms.Form):
 
 
 @admin.register(ManualAdjustment)
-class ManualAdjustmentAdmin(admin.ModelAdmin):
+class ManualAdjustmentAdmin(ModelAdmin):
     """The ledger's ADJUSTMENT entries. "Add" is the adjustment form: it calls the adjustment
     service; an entry, once written, is never changed or deleted."""
 
@@ -197,7 +200,7 @@ class ManualAdjustmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdjustmentRequest)
-class AdjustmentRequestAdmin(admin.ModelAdmin):
+class AdjustmentRequestAdmin(ModelAdmin):
     """Every adjustment as submitted: applied at once, pending a second person, or rejected.
     View-only; a pending one is approved or rejected on its own pages."""
 

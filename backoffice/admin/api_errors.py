@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import DateRangeFilter
 from backoffice.admin_helpers import ReadOnlyAdminMixin, admin_url, pretty_json
@@ -25,7 +26,7 @@ def _token_masked(body: str) -> str:
 
 
 @admin.register(ApiErrorLog)
-class ApiErrorLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApiErrorLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "created_at",
         "command",

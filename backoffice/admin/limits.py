@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import ChoiceFilter, DateRangeFilter
 from backoffice.admin_helpers import ReadOnlyAdminMixin, alert_flag, money_text, pretty_json
@@ -16,7 +17,7 @@ from reporting.models import LimitAlert, LimitSnapshot
 
 
 @admin.register(LimitSnapshot)
-class LimitSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LimitSnapshotAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "fetched_at",
         "operator",
@@ -71,7 +72,7 @@ class OpenAlertFilter(ChoiceFilter):
 
 
 @admin.register(LimitAlert)
-class LimitAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LimitAlertAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "raised_at",
         "operator",

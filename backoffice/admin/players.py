@@ -17,9 +17,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin, StackedInline
 
 from backoffice import selectors
 from backoffice import services as staff_services
+from backoffice.admin.audit import audit_url_for
 from backoffice.admin.wallets import WalletInline, balance_html
 from backoffice.admin_filters import ChoiceFilter
 from backoffice.admin_helpers import (
@@ -56,7 +58,7 @@ class ResponsibleGamblingLimitsForm(forms.ModelForm):
         return data
 
 
-class LimitsInline(admin.StackedInline):
+class LimitsInline(StackedInline):
     """The player's responsible-gambling limits on the player's page (staff who may change
     players edit them here; Support edits them on the limits page, linked above)."""
 
@@ -89,7 +91,7 @@ class PlayerForm(forms.ModelForm):
 
 
 @admin.register(Player)
-class PlayerAdmin(admin.ModelAdmin):
+class PlayerAdmin(ModelAdmin):
     list_display = [
         "user_id",
         "user_name",
@@ -223,6 +225,8 @@ class PlayerAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "can_block": self.has_block_permission(request)}
+        if request.user.has_perm("audit.view_auditevent"):
+            extra_context["audit_url"] = audit_url_for("platform_wallet.player", object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -247,7 +251,7 @@ def _limits_summary(limits: ResponsibleGamblingLimits) -> str:
 
 
 @admin.register(ResponsibleGamblingLimits)
-class ResponsibleGamblingLimitsAdmin(admin.ModelAdmin):
+class ResponsibleGamblingLimitsAdmin(ModelAdmin):
     form = ResponsibleGamblingLimitsForm
     list_display = ["player", "summary", "self_excluded_until", "updated_at"]
     search_fields = ["=player__user_id", "player__user_name"]

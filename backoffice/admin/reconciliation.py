@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from unfold.admin import ModelAdmin
 
 from backoffice import selectors
 from backoffice.admin.jobs import RunJobsMixin
@@ -118,7 +119,7 @@ class ReconciliationLineInline(ReadOnlyInline):
 
 
 @admin.register(Reconciliation)
-class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "date",
         "operator",
@@ -214,7 +215,7 @@ class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReconciliationLine)
-class ReconciliationLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationLineAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "date",
         "operator",

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
+from unfold.admin import ModelAdmin
 
 from backoffice import selectors
 from backoffice.admin.jobs import RunJobsMixin
@@ -61,7 +62,7 @@ class BusinessReportRowInline(ReadOnlyInline):
 
 
 @admin.register(BusinessReport)
-class BusinessReportAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BusinessReportAdmin(RunJobsMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["date", "operator", "row_count", "ggr", "fetched_at", "fetch_count"]
     list_filter = [("date", DateRangeFilter), "operator"]
     date_hierarchy = "date"
@@ -120,7 +121,7 @@ class BusinessReportAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BusinessReportRow)
-class BusinessReportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BusinessReportRowAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """The business reports as one list: per day, vendor and currency, GGR charted."""
 
     list_display = [

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, reverse
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
 from backoffice.admin.wallets import LedgerEntryInline
 from backoffice.admin_filters import ChoiceFilter, DateRangeFilter, InputFilter
@@ -84,7 +85,7 @@ ROUND_COLUMNS = (
 
 
 @admin.register(Round)
-class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RoundAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ROUND_COLUMNS
     list_filter = [RoundStateFilter, "operator", ("created_at", DateRangeFilter)]
     search_fields = ["=player__user_id"]
@@ -178,7 +179,7 @@ class UserIdFilter(InputFilter):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TransactionAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "transaction_id",
         "created_at",

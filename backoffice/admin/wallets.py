@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import ChoiceFilter, DateRangeFilter
 from backoffice.admin_helpers import (
@@ -87,7 +88,7 @@ class NegativeBalanceFilter(ChoiceFilter):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["player_link", "currency", "balance_display", "updated_at"]
     list_filter = [NegativeBalanceFilter, "currency", "player__operator"]
     search_fields = ["=player__user_id", "player__user_name"]
@@ -121,7 +122,7 @@ class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "created_at",
         "wallet_link",

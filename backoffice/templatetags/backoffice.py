@@ -11,9 +11,16 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from backoffice import selectors
-from backoffice.admin_helpers import pretty_json as _pretty_json
+from backoffice.json_display import pretty_json as _pretty_json
+from backoffice.money_display import money_html
 
 register = template.Library()
+
+
+@register.simple_tag
+def money(value: Any, currency: str) -> SafeString:
+    """`{% money amount currency %}`: an amount as every admin page shows it (`money_html`)."""
+    return money_html(value, currency)
 
 
 @register.simple_tag
