@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,6 +75,24 @@ def changelist_url(model: type[models.Model], **params: object) -> str:
     if params:
         url += "?" + urlencode({k: str(v) for k, v in params.items()})
     return url
+
+
+def money_column(
+    field: str, currency: str = "currency", *, description: str | None = None
+) -> Callable[[Any, Any], SafeString]:
+    """A money column or read-only field for a ModelAdmin or inline (assign it to a class
+    attribute named `<something>_money`, then name that in list_display or the fields): the
+    amount `field` in the currency read from `currency` (a dotted attribute path, e.g.
+    "wallet.currency"), by `money_html`. Sorted by the amount's own column."""
+    amount_of, currency_of = attrgetter(field), attrgetter(currency)
+
+    def show(model_admin: Any, obj: Any) -> SafeString:
+        return money_html(amount_of(obj), currency_of(obj) or "")
+
+    ordering = field.replace(".", "__")
+    return admin.display(
+        description=description or field.rsplit(".", 1)[-1].replace("_", " "), ordering=ordering
+    )(show)
 
 
 def negative_html(value: object) -> SafeString:

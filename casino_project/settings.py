@@ -202,6 +202,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
+# Dates as "2026-12-01 10:46" (casino_project/formats/en/formats.py): compact lists in the admin.
+FORMAT_MODULE_PATH = ["casino_project.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -224,6 +226,8 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default="casino@localhost")
 # --- The wallet (gameplay API) ----------------------------------------------------------------
 # A game session ends after this many seconds without an authenticate, balance or BET.
 WALLET_SESSION_IDLE_SECONDS = env.int("WALLET_SESSION_IDLE_SECONDS", 30 * 60)
+# The dashboard's "pending bets": a round with a BET and no WIN or finish after this many minutes.
+STALE_ROUND_MINUTES = env.int("STALE_ROUND_MINUTES", 30)
 # Session activity is written at most this often (saves a write on most BETs).
 WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
 # Operator accounts (id, secret, allow-list) are cached in each process for this long: a

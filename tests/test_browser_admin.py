@@ -60,7 +60,7 @@ def log_in(page: Any, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/admin/login/?next=/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", STAFF_PASSWORD)
-    page.click("input[type=submit]")
+    page.click("#login-form [type=submit]")
     page.wait_for_selector("#bo-dashboard")
 
 

@@ -33,6 +33,7 @@ from backoffice.admin_helpers import (
     ReasonForm,
     ThemedFormMixin,
     admin_link,
+    money_column,
     object_urls,
     request_staff,
 )
@@ -95,9 +96,8 @@ class ManualAdjustmentAdmin(ModelAdmin):
     list_display = [
         "created_at",
         "player",
-        "currency",
-        "amount",
-        "balance_after",
+        "amount_money",
+        "balance_after_money",
         "reason",
         "created_by",
         "approved_by",
@@ -108,12 +108,16 @@ class ManualAdjustmentAdmin(ModelAdmin):
     list_select_related = ["wallet__player", "created_by", "approved_by"]
     fields = readonly_fields = (
         "wallet_link",
-        "amount",
-        "balance_after",
+        "amount_money",
+        "balance_after_money",
         "reason",
         "created_by",
         "approved_by",
         "created_at",
+    )
+    amount_money = money_column("amount", "wallet.currency", description="amount")
+    balance_after_money = money_column(
+        "balance_after", "wallet.currency", description="balance after"
     )
 
     @admin.display(description="player", ordering="wallet__player__user_id")
@@ -207,14 +211,12 @@ class AdjustmentRequestAdmin(ModelAdmin):
     list_display = [
         "requested_at",
         "player",
-        "currency",
-        "amount",
+        "amount_money",
         "reason",
         "requested_by",
         "status",
         "decided_by",
         "decided_at",
-        "rejection_reason",
     ]
     list_filter = ["status", "needs_approval", "wallet__currency", "requested_by"]
     search_fields = ["=wallet__player__user_id", "wallet__player__user_name", "reason"]
@@ -222,7 +224,7 @@ class AdjustmentRequestAdmin(ModelAdmin):
     list_select_related = ["wallet__player", "requested_by", "decided_by"]
     fields = readonly_fields = (
         "wallet_link",
-        "amount",
+        "amount_money",
         "reason",
         "requested_by",
         "requested_at",
@@ -234,6 +236,7 @@ class AdjustmentRequestAdmin(ModelAdmin):
         "entry_link",
         "idempotency_key",
     )
+    amount_money = money_column("amount", "wallet.currency", description="amount")
 
     @admin.display(description="player", ordering="wallet__player__user_id")
     def player(self, obj: AdjustmentRequest) -> str:

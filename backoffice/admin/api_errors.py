@@ -27,15 +27,15 @@ def _token_masked(body: str) -> str:
 
 @admin.register(ApiErrorLog)
 class ApiErrorLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    # Fits 1366 px (tests/test_browser_admin_layout.py): the round and operator are on the
+    # error's page, the message cut to its first words.
     list_display = [
         "created_at",
         "command",
         "error_code",
-        "error_message",
+        "message_short",
         "user_id",
         "transaction_id",
-        "round_id",
-        "operator",
     ]
     list_filter = ["error_code", "command", "operator", ("created_at", DateRangeFilter)]
     search_fields = ["=user_id", "=error_code"]
@@ -66,6 +66,11 @@ class ApiErrorLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
                 False,
             )
         return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="error message", ordering="error_message")
+    def message_short(self, obj: ApiErrorLog) -> str:
+        message = obj.error_message
+        return message if len(message) <= 60 else message[:59] + "…"
 
     @admin.display(description="request")
     def request_display(self, obj: ApiErrorLog) -> str:

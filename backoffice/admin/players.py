@@ -27,6 +27,7 @@ from backoffice.admin_filters import ChoiceFilter
 from backoffice.admin_helpers import (
     ReasonForm,
     admin_url,
+    badge,
     object_urls,
     reason_action,
     reason_page,
@@ -92,17 +93,9 @@ class PlayerForm(forms.ModelForm):
 
 @admin.register(Player)
 class PlayerAdmin(ModelAdmin):
-    list_display = [
-        "user_id",
-        "user_name",
-        "display_name",
-        "operator",
-        "country",
-        "balances",
-        "is_blocked",
-        "is_closed",
-        "created_at",
-    ]
+    # Fits 1366 px (tests/test_browser_admin_layout.py): the operator and display name are
+    # on the player's page and in the filters.
+    list_display = ["user_id", "user_name", "country", "balances", "status", "created_at"]
     list_display_links = ["user_id", "user_name"]
     form = PlayerForm
     list_filter = ["operator", "is_blocked", "is_closed", NegativeWalletFilter, "country"]
@@ -114,16 +107,15 @@ class PlayerAdmin(ModelAdmin):
     fieldsets = [
         (None, {"fields": ["operator", "user_id", "user_name", "display_name", "login"]}),
         ("Profile", {"fields": ["country", "group", "language"]}),
-        ("Status", {"fields": ["is_blocked", "blocked_reason", "is_closed", "limits_link"]}),
+        ("Status", {"fields": ["status", "blocked_reason", "limits_link"]}),
         ("History", {"fields": ["created_at"]}),
     ]
     readonly_fields = [
         "operator",
         "user_id",
         "login",
-        "is_blocked",
+        "status",
         "blocked_reason",
-        "is_closed",
         "limits_link",
         "created_at",
     ]
@@ -131,12 +123,21 @@ class PlayerAdmin(ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Player]:
         return super().get_queryset(request).prefetch_related("wallets")
 
-    @admin.display(description="wallets")
+    @admin.display(description="balances")
     def balances(self, obj: Player) -> str:
         wallets = list(obj.wallets.all())
         if not wallets:
             return "-"
         return format_html_join(", ", "{}", ((balance_html(w),) for w in wallets))
+
+    @admin.display(description="status", ordering="is_blocked")
+    def status(self, obj: Player) -> str:
+        """Blocked is a warning (a red badge), never a green tick."""
+        if obj.is_blocked:
+            return badge("Blocked", "red")
+        if obj.is_closed:
+            return badge("Closed", "grey")
+        return badge("Active", "green")
 
     @admin.display(description="responsible gambling limits")
     def limits_link(self, obj: Player) -> str:

@@ -20,8 +20,11 @@ from backoffice.admin_helpers import (
     ReadOnlyInline,
     admin_link,
     alert_flag,
+    badge,
     changelist_queryset,
     changelist_url,
+    money_column,
+    money_html,
     negative_html,
     per_date_csv,
     with_chart,
@@ -56,11 +59,16 @@ LINE_CSV_FIELDS = [
 
 
 def _mismatch_flag(mismatch: bool) -> str:
-    return alert_flag("⚠ MISMATCH") if mismatch else "ok"
+    return alert_flag("⚠ MISMATCH") if mismatch else badge("ok", "green")
 
 
 def _diff(value: Any) -> str:
     return negative_html(value) if value else str(value)
+
+
+def _money_diff(value: Any, currency: str) -> str:
+    """A difference of amounts: red and bold unless zero."""
+    return negative_html(money_html(value, currency)) if value else money_html(value, currency)
 
 
 class MismatchFilter(ChoiceFilter):
@@ -80,19 +88,25 @@ class ReconciliationLineInline(ReadOnlyInline):
         "flag",
         "vendor",
         "currency",
-        "ledger_bets_sum",
-        "platform_bets_sum",
+        "ledger_bets_money",
+        "platform_bets_money",
         "bets_diff",
-        "ledger_wins_sum",
-        "platform_wins_sum",
+        "ledger_wins_money",
+        "platform_wins_money",
         "wins_diff",
-        "ledger_ggr",
-        "platform_ggr",
+        "ledger_ggr_money",
+        "platform_ggr_money",
         "ggr_difference",
         "counts",
         "notes",
     )
     show_change_link = False
+    ledger_bets_money = money_column("ledger_bets_sum", description="ledger bets")
+    platform_bets_money = money_column("platform_bets_sum", description="PLATFORM bets")
+    ledger_wins_money = money_column("ledger_wins_sum", description="ledger wins")
+    platform_wins_money = money_column("platform_wins_sum", description="PLATFORM wins")
+    ledger_ggr_money = money_column("ledger_ggr", description="ledger GGR")
+    platform_ggr_money = money_column("platform_ggr", description="PLATFORM GGR")
 
     @admin.display(description="")
     def flag(self, obj: ReconciliationLine) -> str:
@@ -100,15 +114,15 @@ class ReconciliationLineInline(ReadOnlyInline):
 
     @admin.display(description="bets diff")
     def bets_diff(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.bets_sum_diff)
+        return _money_diff(obj.bets_sum_diff, obj.currency)
 
     @admin.display(description="wins diff")
     def wins_diff(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.wins_sum_diff)
+        return _money_diff(obj.wins_sum_diff, obj.currency)
 
     @admin.display(description="GGR diff")
     def ggr_difference(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.ggr_diff)
+        return _money_diff(obj.ggr_diff, obj.currency)
 
     @admin.display(description="counts (bets, wins) ours / PLATFORM")
     def counts(self, obj: ReconciliationLine) -> str:
@@ -222,11 +236,11 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "vendor",
         "currency",
         "flag",
-        "ledger_ggr",
-        "platform_ggr",
+        "ledger_ggr_money",
+        "platform_ggr_money",
         "ggr_difference",
-        "bets_sum_diff",
-        "wins_sum_diff",
+        "bets_diff_money",
+        "wins_diff_money",
         "notes",
     ]
     list_filter = [
@@ -246,6 +260,11 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, ModelAdmin):
             lookup, value, request
         )
 
+    ledger_ggr_money = money_column("ledger_ggr", description="ledger GGR")
+    platform_ggr_money = money_column("platform_ggr", description="PLATFORM GGR")
+    bets_diff_money = money_column("bets_sum_diff", description="bets diff")
+    wins_diff_money = money_column("wins_sum_diff", description="wins diff")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["reconciliation", *LINE_CSV_FIELDS]
 
@@ -263,7 +282,7 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description="GGR diff", ordering="ggr_diff")
     def ggr_difference(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.ggr_diff)
+        return _money_diff(obj.ggr_diff, obj.currency)
 
     @admin.action(description="Export selected lines as CSV")
     def export_csv(
