@@ -133,7 +133,7 @@ def test_spec_business_report_finance_opens_a_reconciliation_with_a_mismatch_and
     assert box is not None and box["width"] > 400 and box["height"] > 150
     assert page.locator("#bo-chart svg .bo-mismatch-band").count() == 1
     assert page.locator("#bo-chart svg circle").count() == 4  # 2 days x (ours, PLATFORM)
-    lines = page.locator(".inline-group").inner_text()
+    lines = page.locator("[data-inline-type]").inner_text()
     assert "MISMATCH" in lines and "netent" in lines and "8.00" in lines
     shot(page, "admin-finance-reconciliation-mismatch")
 
