@@ -1,19 +1,20 @@
 """Building blocks shared by the admin modules (`backoffice.admin`): read-only admins, links,
-money and warning flags, readable JSON, masked secrets, reason forms for actions and CSV export.
+money and warning flags, readable JSON (`backoffice.json_display`), masked secrets, reason
+forms for actions and CSV export.
 The shared list filters are `backoffice.admin_filters`."""
 
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -23,8 +24,14 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from unfold import widgets as unfold_widgets
+from unfold.admin import TabularInline
 
-from platform_client import validation
+from backoffice.json_display import json_text as json_text
+from backoffice.json_display import pretty_json as pretty_json
+from backoffice.money_display import badge as badge
+from backoffice.money_display import money_html as money_html
+from backoffice.money_display import money_text as money_text
 
 
 class ReadOnlyAdminMixin:
@@ -43,7 +50,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
@@ -70,11 +77,22 @@ def changelist_url(model: type[models.Model], **params: object) -> str:
     return url
 
 
-def money_text(value: Decimal | None, currency: str = "") -> str:
-    """An amount as the admin shows it: "1,234.50 EUR" ("-" for none)."""
-    if value is None:
-        return "-"
-    return f"{value:,.2f} {currency}".strip()
+def money_column(
+    field: str, currency: str = "currency", *, description: str | None = None
+) -> Callable[[Any, Any], SafeString]:
+    """A money column or read-only field for a ModelAdmin or inline (assign it to a class
+    attribute named `<something>_money`, then name that in list_display or the fields): the
+    amount `field` in the currency read from `currency` (a dotted attribute path, e.g.
+    "wallet.currency"), by `money_html`. Sorted by the amount's own column."""
+    amount_of, currency_of = attrgetter(field), attrgetter(currency)
+
+    def show(model_admin: Any, obj: Any) -> SafeString:
+        return money_html(amount_of(obj), currency_of(obj) or "")
+
+    ordering = field.replace(".", "__")
+    return admin.display(
+        description=description or field.rsplit(".", 1)[-1].replace("_", " "), ordering=ordering
+    )(show)
 
 
 def negative_html(value: object) -> SafeString:
@@ -104,66 +122,6 @@ def object_urls(
     ]
 
 
-def json_text(value: Any, level: int = 0) -> str:
-    """Indented JSON with sorted keys; Decimals are written as numbers with all their digits
-    (an amount of 9.00 reads 9.00, not 9.0)."""
-    pad, inner = "  " * level, "  " * (level + 1)
-    if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else json.dumps(str(value))
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [
-            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {json_text(v, level + 1)}"
-            for k, v in sorted(value.items(), key=lambda item: str(item[0]))
-        ]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(f"{inner}{json_text(v, level + 1)}" for v in value) + f"\n{pad}]"
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-PRETTY_MAX_DEPTH = 50
-PRETTY_MAX_CHARS = 1_000_000
-
-
-def pretty_json(value: Any) -> SafeString:
-    """JSON (a decoded value, or a string holding JSON) indented for reading, escaped.
-
-    Never crashes on what is stored (issue 10): text that is not JSON, is larger than
-    PRETTY_MAX_CHARS or nested deeper than PRETTY_MAX_DEPTH (json.loads and the indenting would
-    recurse into a RecursionError) is shown as the raw text instead, cut at PRETTY_MAX_CHARS; a
-    decoded value that cannot be indented safely is named, not shown."""
-    raw: str | None = None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    if isinstance(value, str):
-        raw = value
-        if len(raw) > PRETTY_MAX_CHARS:
-            return _raw_text(raw)
-        try:
-            value = json.loads(raw, parse_float=Decimal)
-        except (ValueError, RecursionError):
-            return _raw_text(raw)
-    try:
-        validation.json_document(
-            value, "the value", max_depth=PRETTY_MAX_DEPTH, max_chars=PRETTY_MAX_CHARS
-        )
-    except validation.InvalidValue as problem:
-        if raw is not None:
-            return _raw_text(raw)
-        return format_html('<pre class="bo-json bo-json-raw">(not shown: {})</pre>', problem)
-    return format_html('<pre class="bo-json">{}</pre>', json_text(value))
-
-
-def _raw_text(raw: str) -> SafeString:
-    more = len(raw) - PRETTY_MAX_CHARS
-    shown = raw[:PRETTY_MAX_CHARS] + (f"… ({more} more characters)" if more > 0 else "")
-    return format_html('<pre class="bo-json bo-json-raw">{}</pre>', shown)
-
-
 def mask_secret(secret: str) -> str:
     """A secret as staff may see it: its length and, for long ones, its last 4 characters."""
     if not secret:
@@ -173,7 +131,32 @@ def mask_secret(secret: str) -> str:
     return f"{'•' * 8} ({len(secret)} characters)"
 
 
-class ReasonForm(forms.Form):
+class ThemedFormMixin:
+    """A form of our own pages (a reason, a job to run, a secret to rotate) in the theme's look:
+    each widget gets unfold's classes, as the ModelAdmins' widgets do. Put it first in the
+    bases of a `forms.Form` or `forms.ModelForm`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if (
+                isinstance(widget, forms.HiddenInput | forms.RadioSelect | AutocompleteMixin)
+                or type(widget).__module__.startswith("unfold.")  # styled already
+            ):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                classes = unfold_widgets.CHECKBOX_CLASSES
+            elif isinstance(widget, forms.Select):
+                classes = unfold_widgets.SELECT_CLASSES
+            elif isinstance(widget, forms.Textarea):
+                classes = unfold_widgets.TEXTAREA_CLASSES
+            else:
+                classes = unfold_widgets.INPUT_CLASSES
+            widget.attrs["class"] = " ".join([*classes, str(widget.attrs.get("class", ""))])
+
+
+class ReasonForm(ThemedFormMixin, forms.Form):
     reason = forms.CharField(
         max_length=255,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from django.utils.html import escape
@@ -23,9 +23,12 @@ def line_chart_svg(
     width: int = 760,
     height: int = 280,
     highlight: set[dt.date] | None = None,
+    x_format: str = "%m-%d",
+    y_format: Callable[[Decimal], str] = _fmt,
 ) -> SafeString:
-    """One line per series (e.g. GGR per currency) over dates, with a zero line, axis labels
-    and a legend. Dates in `highlight` get a red marker (e.g. days with mismatches)."""
+    """One line per series (e.g. GGR per currency) over dates (or hours: datetimes with
+    `x_format="%H:00"`), with a zero line, axis labels (values by `y_format`) and a legend that
+    wraps onto more rows. Dates in `highlight` get a red marker (e.g. days with mismatches)."""
     points = [(day, value) for values in series.values() for day, value in values]
     if not points:
         return mark_safe('<p class="bo-chart-empty">No data for the chart yet.</p>')
@@ -35,7 +38,10 @@ def line_chart_svg(
     hi = max(max(value for _, value in points), Decimal(0))
     if hi == lo:
         hi = lo + 1
-    left, right, top, bottom = 80, 20, 30, 58
+    per_row = max(1, (width - 80) // 130)
+    legend_rows = (len(series) + per_row - 1) // per_row
+    height += 18 * (legend_rows - 1)
+    left, right, top, bottom = 80, 20, 30, 40 + 18 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(day: dt.date) -> float:
@@ -59,7 +65,7 @@ def line_chart_svg(
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" class="bo-grid"/>'
             f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" class="bo-axis">'
-            f"{escape(_fmt(value))}</text>"
+            f"{escape(y_format(value))}</text>"
         )
     zero = y(Decimal(0))
     parts.append(
@@ -70,7 +76,7 @@ def line_chart_svg(
         if index % step == 0 or index == len(days) - 1:
             parts.append(
                 f'<text x="{x(day):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-                f'class="bo-axis">{day:%m-%d}</text>'
+                f'class="bo-axis">{day.strftime(x_format)}</text>'
             )
         if day in highlight:
             parts.append(
@@ -88,12 +94,14 @@ def line_chart_svg(
         for day, value in ordered:
             parts.append(
                 f'<circle cx="{x(day):.1f}" cy="{y(value):.1f}" r="3" fill="{color}">'
-                f"<title>{escape(name)} {day.isoformat()}: {escape(_fmt(value))}</title></circle>"
+                f"<title>{escape(name)} {day.isoformat()}: "
+                f"{escape(y_format(value))}</title></circle>"
             )
-        lx = left + index * 130
+        lx = left + (index % per_row) * 130
+        ly = height - 18 * (legend_rows - index // per_row)
         parts.append(
-            f'<rect x="{lx}" y="{height - 18}" width="10" height="10" fill="{color}"/>'
-            f'<text x="{lx + 14}" y="{height - 9}" class="bo-legend">{escape(name)}</text>'
+            f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{lx + 14}" y="{ly + 9}" class="bo-legend">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or numeric

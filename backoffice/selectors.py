@@ -1,5 +1,7 @@
-"""Reads for the backoffice: the dashboard's figures, session states, adjustments waiting for
-approval, the reports' GGR over time. Money sums come from `platform_wallet.selectors`."""
+"""Reads for the backoffice: the dashboard's figures (today, GGR per day, wallet errors per hour,
+pending bets), session states, adjustments waiting for approval, the reports' GGR over time.
+Money sums come from `platform_wallet.selectors`; every dashboard query reads an indexed column
+over a bounded time range (the tables hold millions of rows)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,22 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from backoffice.models import AdjustmentRequest, AdjustmentStatus
 from money import to_money
-from platform_wallet.models import ApiErrorLog, GameSession, Player, Transaction, Wallet
+from platform_wallet.models import (
+    ApiErrorLog,
+    GameSession,
+    Player,
+    Round,
+    Transaction,
+    TransactionStatus,
+    TransactionType,
+    Wallet,
+)
 from platform_wallet.selectors import AppliedTotals, applied_totals
 from reporting.models import (
     BusinessReportRow,
@@ -23,6 +35,9 @@ from reporting.models import (
     ReconciliationLine,
 )
 from reporting.selectors import limit_alerts_open, utc_day_bounds
+
+# A chart's lines: per name (a currency, an error code), the (day or hour, value) points.
+Series = dict[str, list[tuple[dt.date, Decimal]]]
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -111,6 +126,110 @@ def api_errors_since(*, since: dt.datetime) -> list[ErrorCount]:
     return [ErrorCount(row["error_code"], row["count"]) for row in rows]
 
 
+def api_errors_per_hour(*, now: dt.datetime | None = None, hours: int = 24) -> Series:
+    """The wallet's ERROR answers per error code and hour (UTC) over the last `hours` hours
+    (the error log's `created_at` index, a bounded range), every hour present (zero when none),
+    so that a chart draws a continuous line per code."""
+    end = _now(now).replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    start = end - dt.timedelta(hours=hours)
+    rows = (
+        ApiErrorLog.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(hour=TruncHour("created_at", tzinfo=dt.UTC))
+        .values("hour", "error_code")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts: dict[str, dict[dt.datetime, int]] = {}
+    for row in rows:
+        hour = row["hour"].astimezone(dt.UTC)
+        counts.setdefault(row["error_code"], {})[hour] = row["count"]
+    hours_range = [start + dt.timedelta(hours=index) for index in range(hours)]
+    return {
+        code: [(hour, Decimal(per_hour.get(hour, 0))) for hour in hours_range]
+        for code, per_hour in sorted(counts.items())
+    }
+
+
+def ggr_per_day(*, now: dt.datetime | None = None, days: int = 30) -> Series:
+    """Our ledger's GGR per currency and UTC day over the last `days` days: past days from the
+    nightly reconciliation (its lines hold our ledger's GGR per day, vendor and currency, summed
+    once), today live from the day's transactions (`today_totals`). Never a sum over a month of
+    transactions: those tables hold millions of rows. A day not reconciled has no point."""
+    now = _now(now)
+    today = now.astimezone(dt.UTC).date()
+    past = (
+        ReconciliationLine.objects.filter(
+            reconciliation__date__gte=today - dt.timedelta(days=days - 1),
+            reconciliation__date__lt=today,
+        )
+        .values("reconciliation__date", "currency")
+        .annotate(ggr=Sum("ledger_ggr"))
+        .order_by("reconciliation__date", "currency")
+    )
+    series: Series = {}
+    for row in past:
+        series.setdefault(row["currency"], []).append(
+            (row["reconciliation__date"], to_money(row["ggr"]))
+        )
+    for line in today_totals(now=now):
+        series.setdefault(line.currency, []).append((today, to_money(line.ggr)))
+    return series
+
+
+@dataclass(frozen=True)
+class PendingRound:
+    """A round with a BET and no WIN or finish for too long: a "pending bet" staff chase with
+    the game's vendor."""
+
+    round: Round
+    bets: Decimal
+    currency: str
+    opened_at: dt.datetime
+
+    @property
+    def age_minutes(self) -> int:
+        return int((timezone.now() - self.opened_at).total_seconds() // 60)
+
+
+PENDING_LOOKBACK = dt.timedelta(days=7)
+
+
+def rounds_pending(
+    *, now: dt.datetime | None = None, older_than_minutes: int | None = None, limit: int = 20
+) -> list[PendingRound]:
+    """The oldest open rounds whose first applied BET is older than `older_than_minutes`
+    (default STALE_ROUND_MINUTES) and at most PENDING_LOOKBACK old: the BETs are found through
+    the transactions' `created_at` index in that bounded range, at most `limit` rounds."""
+    now = _now(now)
+    minutes = settings.STALE_ROUND_MINUTES if older_than_minutes is None else older_than_minutes
+    bets = Transaction.objects.filter(
+        created_at__gte=now - PENDING_LOOKBACK,
+        created_at__lt=now - dt.timedelta(minutes=minutes),
+        transaction_type=TransactionType.BET,
+        status=TransactionStatus.OK,
+        game_round__finished_at__isnull=True,
+    )
+    rows = (
+        bets.values("game_round_id", "currency")
+        .annotate(opened_at=Min("created_at"), bets=Sum("amount"))
+        .order_by("opened_at")[:limit]
+    )
+    rows = list(rows)
+    rounds = Round.objects.select_related("player", "operator").in_bulk(
+        [row["game_round_id"] for row in rows]
+    )
+    return [
+        PendingRound(
+            round=rounds[row["game_round_id"]],
+            bets=to_money(row["bets"]),
+            currency=row["currency"],
+            opened_at=row["opened_at"],
+        )
+        for row in rows
+        if row["game_round_id"] in rounds
+    ]
+
+
 def wallets_negative_count() -> int:
     return Wallet.objects.filter(balance__lt=0).count()
 
@@ -166,8 +285,6 @@ def limits_state() -> LimitsState:
 
 
 # --- Reports: GGR over time --------------------------------------------------------------------
-
-Series = dict[str, list[tuple[dt.date, Decimal]]]
 
 
 def report_ggr_series(rows: QuerySet[BusinessReportRow]) -> Series:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import environ
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # django-unfold (the backoffice's theme) must come before django.contrib.admin: its
+    # templates replace the admin's (docs/architecture.md, "Decisions").
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.forms",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -196,6 +202,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
+# Dates as "2026-12-01 10:46" (casino_project/formats/en/formats.py): compact lists in the admin.
+FORMAT_MODULE_PATH = ["casino_project.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -218,6 +226,8 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default="casino@localhost")
 # --- The wallet (gameplay API) ----------------------------------------------------------------
 # A game session ends after this many seconds without an authenticate, balance or BET.
 WALLET_SESSION_IDLE_SECONDS = env.int("WALLET_SESSION_IDLE_SECONDS", 30 * 60)
+# The dashboard's "pending bets": a round with a BET and no WIN or finish after this many minutes.
+STALE_ROUND_MINUTES = env.int("STALE_ROUND_MINUTES", 30)
 # Session activity is written at most this often (saves a write on most BETs).
 WALLET_SESSION_TOUCH_SECONDS = env.int("WALLET_SESSION_TOUCH_SECONDS", 60)
 # Operator accounts (id, secret, allow-list) are cached in each process for this long: a
@@ -346,6 +356,44 @@ METRICS_ALLOWED_NETWORKS = env.list(
     "METRICS_ALLOWED_NETWORKS",
     default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
 )
+
+# --- The backoffice's theme (django-unfold) ---------------------------------------------------
+# Blue rather than unfold's purple; the sidebar lists every app the staff member may see, with a
+# search box. Our own page styles are templates/admin/backoffice/style.html.
+UNFOLD = {
+    "SITE_TITLE": "Casino backoffice",
+    "SITE_HEADER": "Casino backoffice",
+    "SITE_SYMBOL": "casino",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "BORDER_RADIUS": "6px",
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97% .014 254.604)",
+            "100": "oklch(93.2% .032 255.585)",
+            "200": "oklch(88.2% .059 254.128)",
+            "300": "oklch(80.9% .105 251.813)",
+            "400": "oklch(70.7% .165 254.624)",
+            "500": "oklch(62.3% .214 259.815)",
+            "600": "oklch(54.6% .245 262.881)",
+            "700": "oklch(48.8% .243 264.376)",
+            "800": "oklch(42.4% .199 265.638)",
+            "900": "oklch(37.9% .146 265.522)",
+            "950": "oklch(28.2% .091 267.935)",
+        },
+    },
+    "SIDEBAR": {"show_search": True, "show_all_applications": True},
+    # Served like every static file (collectstatic, WhiteNoise); a callable, resolved per request.
+    "STYLES": [lambda request: static("backoffice/backoffice.css")],
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "sizes": "any",
+            "type": "image/svg+xml",
+            "href": lambda request: static("lobby/favicon.svg"),
+        }
+    ],
+}
 
 # --- Logging: JSON lines in production (LOG_FORMAT=json), plain text in development ---------
 # Every line logged while a wallet call is served carries command, operator, user_id and

@@ -157,7 +157,9 @@ def test_reconciliation_mismatches_are_highlighted_and_charted(
     page = finance_client.get(reverse("admin:reporting_reconciliation_change", args=[dirty.pk]))
     html = page.content.decode()
     assert 'class="bo-chart"' in html and "mismatch on 2026-11-21" in html
-    assert "⚠ MISMATCH" in html and '<strong class="bo-negative">10.00</strong>' in html
+    # Issue 12: money in one format (money.format_money), the difference in red.
+    assert "⚠ MISMATCH" in html
+    assert '<strong class="bo-negative"><span class="bo-money">€10.00</span></strong>' in html
     assert clean.is_clean
 
 
@@ -225,6 +227,6 @@ def test_limit_snapshots_and_open_alerts(finance_client: Client, operator: Opera
         snapshot=snapshot,
     )
     html = finance_client.get(reverse("admin:reporting_limitsnapshot_changelist")).content.decode()
-    assert "EXCEEDED" in html and "EUR -4.60" in html
+    assert "EXCEEDED" in html and "-€4.60" in html  # issue 12: money.format_money
     response = finance_client.get(reverse("admin:reporting_limitalert_changelist"), {"open": "yes"})
     assert len(response.context["cl"].result_list) == 1 and "OPEN" in response.content.decode()

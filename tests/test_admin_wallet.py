@@ -248,7 +248,7 @@ def test_player_page_shows_wallets_read_only(
 ) -> None:
     response = support_client.get(url("player", "change", player.pk))
     html = response.content.decode()
-    assert "100.00 EUR" in html
+    assert "€100.00" in html  # issue 12: money.format_money
     assert 'name="wallets-0-balance"' not in html
     response = support_client.post(url("player", "change", player.pk), {"user_name": "changed"})
     assert response.status_code == 403

@@ -49,7 +49,7 @@ def log_in(page: Any, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/admin/login/?next=/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", STAFF_PASSWORD)
-    page.click("input[type=submit]")
+    page.click("#login-form [type=submit]")
     page.wait_for_selector("#bo-dashboard")
 
 
@@ -83,7 +83,7 @@ def test_issue10_a_large_credit_waits_for_a_second_person_who_approves_it_in_the
     shot(page, "admin-approval-dashboard")
     panel.locator("a:text-is('Approve')").click()
     page.wait_for_selector("#bo-approve-form")
-    assert "2600.00" in page.locator("#bo-adjustment").inner_text()  # the balance after
+    assert "€2,600.00" in page.locator("#bo-adjustment").inner_text()  # the balance after
     shot(page, "admin-approval-confirm")
     page.click("#bo-approve-form input[value=Approve]")
     page.wait_for_selector(".messagelist")

@@ -10,10 +10,11 @@ selectors, never the ledger's models to move money.
 - `reports`: business reports; `reconciliation`: reconciliations; `limits`: balance limits
   snapshots and alerts; `campaigns`: free-spin campaigns per code (issue 14).
 - `jobs`: the Celery beat schedules and "run now"; `adjustments`: manual adjustments and their
-  approvals; `audit`: the staff audit trail.
+  approvals; `audit`: the staff audit trail; `accounts`: staff users and groups.
 """
 
 from backoffice.admin import (  # noqa: F401 - each module registers its admins
+    accounts,
     adjustments,
     api_errors,
     audit,

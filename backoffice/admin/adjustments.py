@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, reverse
+from unfold.admin import ModelAdmin
+from unfold.widgets import UnfoldAdminRadioSelectWidget
 
 from backoffice.adjustments import (
     APPROVE_PERMISSION,
@@ -29,7 +31,9 @@ from backoffice.adjustments import (
 from backoffice.admin_filters import DateRangeFilter
 from backoffice.admin_helpers import (
     ReasonForm,
+    ThemedFormMixin,
     admin_link,
+    money_column,
     object_urls,
     request_staff,
 )
@@ -37,14 +41,14 @@ from backoffice.models import AdjustmentRequest, AdjustmentStatus, ManualAdjustm
 from platform_wallet.models import LedgerEntry, Wallet
 
 
-class ManualAdjustmentForm(forms.Form):
+class ManualAdjustmentForm(ThemedFormMixin, forms.Form):
     CREDIT = "credit"
     DEBIT = "debit"
 
     wallet = forms.ModelChoiceField(queryset=Wallet.objects.select_related("player"))
     direction = forms.ChoiceField(
         choices=[(CREDIT, "Credit (add money to the wallet)"), (DEBIT, "Debit (take money)")],
-        widget=forms.RadioSelect,
+        widget=UnfoldAdminRadioSelectWidget,
     )
     amount = forms.DecimalField(
         max_digits=18,
@@ -85,16 +89,15 @@ class ManualAdjustmentForm(forms.Form):
 
 
 @admin.register(ManualAdjustment)
-class ManualAdjustmentAdmin(admin.ModelAdmin):
+class ManualAdjustmentAdmin(ModelAdmin):
     """The ledger's ADJUSTMENT entries. "Add" is the adjustment form: it calls the adjustment
     service; an entry, once written, is never changed or deleted."""
 
     list_display = [
         "created_at",
         "player",
-        "currency",
-        "amount",
-        "balance_after",
+        "amount_money",
+        "balance_after_money",
         "reason",
         "created_by",
         "approved_by",
@@ -105,12 +108,16 @@ class ManualAdjustmentAdmin(admin.ModelAdmin):
     list_select_related = ["wallet__player", "created_by", "approved_by"]
     fields = readonly_fields = (
         "wallet_link",
-        "amount",
-        "balance_after",
+        "amount_money",
+        "balance_after_money",
         "reason",
         "created_by",
         "approved_by",
         "created_at",
+    )
+    amount_money = money_column("amount", "wallet.currency", description="amount")
+    balance_after_money = money_column(
+        "balance_after", "wallet.currency", description="balance after"
     )
 
     @admin.display(description="player", ordering="wallet__player__user_id")
@@ -197,21 +204,19 @@ class ManualAdjustmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdjustmentRequest)
-class AdjustmentRequestAdmin(admin.ModelAdmin):
+class AdjustmentRequestAdmin(ModelAdmin):
     """Every adjustment as submitted: applied at once, pending a second person, or rejected.
     View-only; a pending one is approved or rejected on its own pages."""
 
     list_display = [
         "requested_at",
         "player",
-        "currency",
-        "amount",
+        "amount_money",
         "reason",
         "requested_by",
         "status",
         "decided_by",
         "decided_at",
-        "rejection_reason",
     ]
     list_filter = ["status", "needs_approval", "wallet__currency", "requested_by"]
     search_fields = ["=wallet__player__user_id", "wallet__player__user_name", "reason"]
@@ -219,7 +224,7 @@ class AdjustmentRequestAdmin(admin.ModelAdmin):
     list_select_related = ["wallet__player", "requested_by", "decided_by"]
     fields = readonly_fields = (
         "wallet_link",
-        "amount",
+        "amount_money",
         "reason",
         "requested_by",
         "requested_at",
@@ -231,6 +236,7 @@ class AdjustmentRequestAdmin(admin.ModelAdmin):
         "entry_link",
         "idempotency_key",
     )
+    amount_money = money_column("amount", "wallet.currency", description="amount")
 
     @admin.display(description="player", ordering="wallet__player__user_id")
     def player(self, obj: AdjustmentRequest) -> str:

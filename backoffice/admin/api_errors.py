@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import DateRangeFilter
 from backoffice.admin_helpers import ReadOnlyAdminMixin, admin_url, pretty_json
@@ -25,16 +26,16 @@ def _token_masked(body: str) -> str:
 
 
 @admin.register(ApiErrorLog)
-class ApiErrorLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApiErrorLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    # Fits 1366 px (tests/test_browser_admin_layout.py): the round and operator are on the
+    # error's page, the message cut to its first words.
     list_display = [
         "created_at",
         "command",
         "error_code",
-        "error_message",
+        "message_short",
         "user_id",
         "transaction_id",
-        "round_id",
-        "operator",
     ]
     list_filter = ["error_code", "command", "operator", ("created_at", DateRangeFilter)]
     search_fields = ["=user_id", "=error_code"]
@@ -65,6 +66,11 @@ class ApiErrorLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 False,
             )
         return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="error message", ordering="error_message")
+    def message_short(self, obj: ApiErrorLog) -> str:
+        message = obj.error_message
+        return message if len(message) <= 60 else message[:59] + "…"
 
     @admin.display(description="request")
     def request_display(self, obj: ApiErrorLog) -> str:

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
 from audit.models import AuditEvent
 from backoffice.admin_filters import DateRangeFilter, InputFilter
@@ -28,7 +29,7 @@ def audit_url_for(target_type: str, target_id: object) -> str:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["seq", "created_at", "actor_name", "action", "target_link", "summary"]
     list_display_links = ["seq"]
     list_filter = [

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
 from backoffice import services as staff_services
 from backoffice.admin_helpers import pretty_json
@@ -47,7 +48,7 @@ def _available(obj: Game | Lobby) -> str:
     return format_html('<span class="bo-negative">{}</span>', ", ".join(reasons))
 
 
-class OperatorSwitchAdmin(admin.ModelAdmin):
+class OperatorSwitchAdmin(ModelAdmin):
     """Only `disabled_by_operator` is ours; the rest is the PLATFORM's and the sync's."""
 
     actions = ["enable_selected", "disable_selected"]

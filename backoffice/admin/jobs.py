@@ -17,9 +17,24 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django_celery_beat.admin import PeriodicTaskAdmin
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.admin import (
+    ClockedScheduleAdmin,
+    CrontabScheduleAdmin,
+    IntervalScheduleAdmin,
+    PeriodicTaskAdmin,
+    PeriodicTaskForm,
+    SolarScheduleAdmin,
+)
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from unfold.admin import ModelAdmin
 
+from backoffice.admin_helpers import ThemedFormMixin
 from backoffice.jobs import JOB_LABELS, TASK_JOBS, Job, JobOutcome, job_run
 from operators.platform_jobs import operators_for_platform_jobs, yesterday_utc
 
@@ -41,7 +56,7 @@ class RunJobsMixin:
                 )
 
 
-class RunJobForm(forms.Form):
+class RunJobForm(ThemedFormMixin, forms.Form):
     job = forms.ChoiceField(choices=[(job.value, job.label) for job in Job])
     operator = forms.ModelChoiceField(
         queryset=operators_for_platform_jobs(),
@@ -55,14 +70,41 @@ class RunJobForm(forms.Form):
     )
 
 
-if admin.site.is_registered(PeriodicTask):  # django-celery-beat's own admin, replaced
-    admin.site.unregister(PeriodicTask)
+# django-celery-beat's own admins, replaced by the same in the backoffice's theme.
+for _model in (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(IntervalSchedule)
+class IntervalScheduleThemedAdmin(IntervalScheduleAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleThemedAdmin(CrontabScheduleAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(SolarSchedule)
+class SolarScheduleThemedAdmin(SolarScheduleAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(ClockedSchedule)
+class ClockedScheduleThemedAdmin(ClockedScheduleAdmin, ModelAdmin):
+    pass
+
+
+class ScheduledJobForm(ThemedFormMixin, PeriodicTaskForm):
+    """django-celery-beat's form (its task chooser is its own widget), in the theme's look."""
 
 
 @admin.register(PeriodicTask)
-class ScheduledJobAdmin(RunJobsMixin, PeriodicTaskAdmin):
+class ScheduledJobAdmin(RunJobsMixin, PeriodicTaskAdmin, ModelAdmin):
     """django-celery-beat's schedules, plus running a PLATFORM job here and now."""
 
+    form = ScheduledJobForm
     actions = [*PeriodicTaskAdmin.actions, "run_now_here"]
 
     @admin.action(

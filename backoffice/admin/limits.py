@@ -9,14 +9,23 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import ChoiceFilter, DateRangeFilter
-from backoffice.admin_helpers import ReadOnlyAdminMixin, alert_flag, money_text, pretty_json
+from backoffice.admin_helpers import (
+    ReadOnlyAdminMixin,
+    alert_flag,
+    money_column,
+    money_html,
+    money_text,
+    pretty_json,
+)
 from reporting.models import LimitAlert, LimitSnapshot
 
 
 @admin.register(LimitSnapshot)
-class LimitSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LimitSnapshotAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "fetched_at",
         "operator",
@@ -36,11 +45,12 @@ class LimitSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="available balance")
     def available(self, obj: LimitSnapshot) -> str:
-        return money_text(obj.available_balance, obj.currency)
+        return money_html(obj.available_balance, obj.currency)
 
     @admin.display(description="per currency")
     def per_currency(self, obj: LimitSnapshot) -> str:
-        return ", ".join(f"{code} {value}" for code, value in (obj.currencies or {}).items()) or "-"
+        amounts = (obj.currencies or {}).items()
+        return format_html_join(", ", "{}", ((money_text(v, c),) for c, v in amounts)) or "-"
 
     @admin.display(description="exceeded", ordering="limit_exceeded")
     def exceeded(self, obj: LimitSnapshot) -> str:
@@ -71,20 +81,23 @@ class OpenAlertFilter(ChoiceFilter):
 
 
 @admin.register(LimitAlert)
-class LimitAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LimitAlertAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "raised_at",
         "operator",
         "kind",
         "currency",
         "message",
-        "available_balance",
-        "threshold",
+        "available_money",
+        "threshold_money",
         "state",
         "mailed",
     ]
     list_filter = [OpenAlertFilter, "kind", "operator"]
     list_select_related = ["operator"]
+
+    available_money = money_column("available_balance", description="available balance")
+    threshold_money = money_column("threshold", description="threshold")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.opts.fields]

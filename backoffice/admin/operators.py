@@ -15,8 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_helpers import (
+    ThemedFormMixin,
     admin_url,
     mask_secret,
     object_urls,
@@ -68,7 +70,7 @@ def _clean_url(name: str, value: str) -> str:
         raise forms.ValidationError(str(error)) from None
 
 
-class OperatorAddForm(_OperatorNetworkForm):
+class OperatorAddForm(ThemedFormMixin, _OperatorNetworkForm):
     secret_key = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         min_length=8,
@@ -103,7 +105,7 @@ class OperatorChangeForm(_OperatorNetworkForm):
         ]
 
 
-class RotateSecretForm(forms.Form):
+class RotateSecretForm(ThemedFormMixin, forms.Form):
     secret_key = forms.CharField(
         label="New secret key",
         min_length=8,
@@ -124,7 +126,7 @@ class RotateSecretForm(forms.Form):
 
 
 @admin.register(Operator)
-class OperatorAdmin(admin.ModelAdmin):
+class OperatorAdmin(ModelAdmin):
     list_display = [
         "operator_id",
         "name",

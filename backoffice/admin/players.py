@@ -17,14 +17,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin, StackedInline
 
 from backoffice import selectors
 from backoffice import services as staff_services
+from backoffice.admin.audit import audit_url_for
 from backoffice.admin.wallets import WalletInline, balance_html
 from backoffice.admin_filters import ChoiceFilter
 from backoffice.admin_helpers import (
     ReasonForm,
     admin_url,
+    badge,
     changelist_url,
     object_urls,
     reason_action,
@@ -60,7 +63,7 @@ class ResponsibleGamblingLimitsForm(forms.ModelForm):
         return data
 
 
-class LimitsInline(admin.StackedInline):
+class LimitsInline(StackedInline):
     """The player's responsible-gambling limits on the player's page (staff who may change
     players edit them here; Support edits them on the limits page, linked above)."""
 
@@ -93,18 +96,10 @@ class PlayerForm(forms.ModelForm):
 
 
 @admin.register(Player)
-class PlayerAdmin(admin.ModelAdmin):
-    list_display = [
-        "user_id",
-        "user_name",
-        "display_name",
-        "operator",
-        "country",
-        "balances",
-        "is_blocked",
-        "is_closed",
-        "created_at",
-    ]
+class PlayerAdmin(ModelAdmin):
+    # Fits 1366 px (tests/test_browser_admin_layout.py): the operator and display name are
+    # on the player's page and in the filters.
+    list_display = ["user_id", "user_name", "country", "balances", "status", "created_at"]
     list_display_links = ["user_id", "user_name"]
     form = PlayerForm
     list_filter = ["operator", "is_blocked", "is_closed", NegativeWalletFilter, "country"]
@@ -116,16 +111,15 @@ class PlayerAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["operator", "user_id", "user_name", "display_name", "login"]}),
         ("Profile", {"fields": ["country", "group", "language"]}),
-        ("Status", {"fields": ["is_blocked", "blocked_reason", "is_closed", "limits_link"]}),
+        ("Status", {"fields": ["status", "blocked_reason", "limits_link"]}),
         ("History", {"fields": ["created_at", "free_spins"]}),
     ]
     readonly_fields = [
         "operator",
         "user_id",
         "login",
-        "is_blocked",
+        "status",
         "blocked_reason",
-        "is_closed",
         "limits_link",
         "created_at",
         "free_spins",
@@ -134,12 +128,21 @@ class PlayerAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Player]:
         return super().get_queryset(request).prefetch_related("wallets")
 
-    @admin.display(description="wallets")
+    @admin.display(description="balances")
     def balances(self, obj: Player) -> str:
         wallets = list(obj.wallets.all())
         if not wallets:
             return "-"
         return format_html_join(", ", "{}", ((balance_html(w),) for w in wallets))
+
+    @admin.display(description="status", ordering="is_blocked")
+    def status(self, obj: Player) -> str:
+        """Blocked is a warning (a red badge), never a green tick."""
+        if obj.is_blocked:
+            return badge("Blocked", "red")
+        if obj.is_closed:
+            return badge("Closed", "grey")
+        return badge("Active", "green")
 
     @admin.display(description="responsible gambling limits")
     def limits_link(self, obj: Player) -> str:
@@ -243,6 +246,8 @@ class PlayerAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "can_block": self.has_block_permission(request)}
+        if request.user.has_perm("audit.view_auditevent"):
+            extra_context["audit_url"] = audit_url_for("platform_wallet.player", object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -277,7 +282,7 @@ def _limits_summary(limits: ResponsibleGamblingLimits) -> str:
 
 
 @admin.register(ResponsibleGamblingLimits)
-class ResponsibleGamblingLimitsAdmin(admin.ModelAdmin):
+class ResponsibleGamblingLimitsAdmin(ModelAdmin):
     form = ResponsibleGamblingLimitsForm
     list_display = ["player", "summary", "self_excluded_until", "updated_at"]
     search_fields = ["=player__user_id", "player__user_name"]

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import SafeString
+from unfold.admin import ModelAdmin
 
 from backoffice import selectors
 from backoffice.admin.jobs import RunJobsMixin
@@ -21,8 +22,11 @@ from backoffice.admin_helpers import (
     ReadOnlyInline,
     admin_link,
     alert_flag,
+    badge,
     changelist_queryset,
     changelist_url,
+    money_column,
+    money_html,
     negative_html,
     per_date_csv,
     with_chart,
@@ -70,7 +74,7 @@ LINE_CSV_FIELDS = [
 
 
 def _mismatch_flag(mismatch: bool) -> str:
-    return alert_flag("⚠ MISMATCH") if mismatch else "ok"
+    return alert_flag("⚠ MISMATCH") if mismatch else badge("ok", "green")
 
 
 def _diff(value: Any) -> str:
@@ -90,6 +94,11 @@ def _sum_and_count_diff(total: Decimal, count: int) -> str:
     return negative_html(f"{total:+} ({count:+})")
 
 
+def _money_diff(value: Any, currency: str) -> str:
+    """A difference of amounts: red and bold unless zero."""
+    return negative_html(money_html(value, currency)) if value else money_html(value, currency)
+
+
 class MismatchFilter(ChoiceFilter):
     title = "mismatches"
     parameter_name = "mismatches"
@@ -107,14 +116,14 @@ class ReconciliationLineInline(ReadOnlyInline):
         "flag",
         "vendor",
         "currency",
-        "ledger_bets_sum",
-        "platform_bets_sum",
+        "ledger_bets_money",
+        "platform_bets_money",
         "bets_diff",
-        "ledger_wins_sum",
-        "platform_wins_sum",
+        "ledger_wins_money",
+        "platform_wins_money",
         "wins_diff",
-        "ledger_ggr",
-        "platform_ggr",
+        "ledger_ggr_money",
+        "platform_ggr_money",
         "ggr_difference",
         "counts",
         "freespins",
@@ -124,6 +133,12 @@ class ReconciliationLineInline(ReadOnlyInline):
         "notes",
     )
     show_change_link = False
+    ledger_bets_money = money_column("ledger_bets_sum", description="ledger bets")
+    platform_bets_money = money_column("platform_bets_sum", description="PLATFORM bets")
+    ledger_wins_money = money_column("ledger_wins_sum", description="ledger wins")
+    platform_wins_money = money_column("platform_wins_sum", description="PLATFORM wins")
+    ledger_ggr_money = money_column("ledger_ggr", description="ledger GGR")
+    platform_ggr_money = money_column("platform_ggr", description="PLATFORM GGR")
 
     @admin.display(description="")
     def flag(self, obj: ReconciliationLine) -> str:
@@ -131,15 +146,15 @@ class ReconciliationLineInline(ReadOnlyInline):
 
     @admin.display(description="bets diff")
     def bets_diff(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.bets_sum_diff)
+        return _money_diff(obj.bets_sum_diff, obj.currency)
 
     @admin.display(description="wins diff")
     def wins_diff(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.wins_sum_diff)
+        return _money_diff(obj.wins_sum_diff, obj.currency)
 
     @admin.display(description="GGR diff")
     def ggr_difference(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.ggr_diff)
+        return _money_diff(obj.ggr_diff, obj.currency)
 
     @admin.display(description="counts (bets, wins) ours / PLATFORM")
     def counts(self, obj: ReconciliationLine) -> str:
@@ -185,7 +200,7 @@ def _promotions_chart(lines: QuerySet[ReconciliationLine], period: str) -> SafeS
 
 
 @admin.register(Reconciliation)
-class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "date",
         "operator",
@@ -282,18 +297,18 @@ class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReconciliationLine)
-class ReconciliationLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReconciliationLineAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "date",
         "operator",
         "vendor",
         "currency",
         "flag",
-        "ledger_ggr",
-        "platform_ggr",
+        "ledger_ggr_money",
+        "platform_ggr_money",
         "ggr_difference",
-        "bets_sum_diff",
-        "wins_sum_diff",
+        "bets_diff_money",
+        "wins_diff_money",
         "freespins_sum_diff",
         "jackpots_sum_diff",
         "notes",
@@ -315,6 +330,11 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             lookup, value, request
         )
 
+    ledger_ggr_money = money_column("ledger_ggr", description="ledger GGR")
+    platform_ggr_money = money_column("platform_ggr", description="PLATFORM GGR")
+    bets_diff_money = money_column("bets_sum_diff", description="bets diff")
+    wins_diff_money = money_column("wins_sum_diff", description="wins diff")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["reconciliation", *LINE_CSV_FIELDS]
 
@@ -332,7 +352,7 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="GGR diff", ordering="ggr_diff")
     def ggr_difference(self, obj: ReconciliationLine) -> str:
-        return _diff(obj.ggr_diff)
+        return _money_diff(obj.ggr_diff, obj.currency)
 
     @admin.action(description="Export selected lines as CSV")
     def export_csv(

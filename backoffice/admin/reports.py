@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html_join
+from unfold.admin import ModelAdmin
 
 from backoffice import selectors
 from backoffice.admin.jobs import RunJobsMixin
@@ -18,6 +20,8 @@ from backoffice.admin_helpers import (
     ReadOnlyInline,
     admin_link,
     changelist_queryset,
+    money_column,
+    money_html,
     per_date_csv,
     pretty_json,
     with_chart,
@@ -49,19 +53,24 @@ class BusinessReportRowInline(ReadOnlyInline):
         "entity_name",
         "vendor",
         "currency",
-        "bets_sum",
+        "bets_money",
         "bets_count",
-        "wins_sum",
+        "wins_money",
         "wins_count",
-        "freespins_sum",
-        "jackpots_sum",
-        "gross_gaming_revenue",
+        "freespins_money",
+        "jackpots_money",
+        "ggr_money",
     )
     show_change_link = False
+    bets_money = money_column("bets_sum", description="bets")
+    wins_money = money_column("wins_sum", description="wins")
+    freespins_money = money_column("freespins_sum", description="free spins")
+    jackpots_money = money_column("jackpots_sum", description="jackpots")
+    ggr_money = money_column("gross_gaming_revenue", description="GGR")
 
 
 @admin.register(BusinessReport)
-class BusinessReportAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BusinessReportAdmin(RunJobsMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["date", "operator", "row_count", "ggr", "fetched_at", "fetch_count"]
     list_filter = [("date", DateRangeFilter), "operator"]
     date_hierarchy = "date"
@@ -94,7 +103,10 @@ class BusinessReportAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             .annotate(total=Sum("gross_gaming_revenue"))
             .order_by("currency")
         )
-        return ", ".join(f"{t['total']} {t['currency']}" for t in totals) or "-"
+        return (
+            format_html_join(", ", "{}", ((money_html(t["total"], t["currency"]),) for t in totals))
+            or "-"
+        )
 
     @admin.display(description="reconciliation")
     def reconciliation_link(self, obj: BusinessReport) -> str:
@@ -120,17 +132,17 @@ class BusinessReportAdmin(RunJobsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BusinessReportRow)
-class BusinessReportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BusinessReportRowAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """The business reports as one list: per day, vendor and currency, GGR charted."""
 
     list_display = [
         "date",
         "vendor",
         "currency",
-        "gross_gaming_revenue",
-        "bets_sum",
+        "ggr_money",
+        "bets_money",
         "bets_count",
-        "wins_sum",
+        "wins_money",
         "wins_count",
         "operator",
     ]
@@ -141,6 +153,9 @@ class BusinessReportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["export_csv"]
     list_per_page = 200
     fields = readonly_fields = ("report_link", *ROW_CSV_FIELDS, "raw_display")
+    bets_money = money_column("bets_sum", description="bets")
+    wins_money = money_column("wins_sum", description="wins")
+    ggr_money = money_column("gross_gaming_revenue", description="GGR")
 
     @admin.display(description="date", ordering="report__date")
     def date(self, obj: BusinessReportRow) -> Any:

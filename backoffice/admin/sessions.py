@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from backoffice import selectors
 from backoffice import services as staff_services
@@ -34,7 +35,7 @@ class SessionStateFilter(ChoiceFilter):
 
 
 @admin.register(GameSession)
-class GameSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class GameSessionAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = fields = readonly_fields = (
         "token_short",
         "player_link",

@@ -7,18 +7,18 @@ with their context, ledger entries and, on demand, the PLATFORM's hand history
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, reverse
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
 from backoffice.admin.wallets import LedgerEntryInline
 from backoffice.admin_filters import ChoiceFilter, DateRangeFilter, InputFilter
@@ -26,7 +26,10 @@ from backoffice.admin_helpers import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     admin_link,
+    badge,
     changelist_url,
+    money_column,
+    money_html,
     object_urls,
     pretty_json,
 )
@@ -56,35 +59,35 @@ class RoundTransactionInline(ReadOnlyInline):
         "transaction_type",
         "status",
         "error_code",
-        "amount",
-        "currency",
+        "amount_money",
         "created_at",
         "canceled_at",
     )
     show_change_link = False
     ordering = ["created_at", "pk"]
+    amount_money = money_column("amount", description="amount")
 
     @admin.display(description="transaction id")
     def transaction_link(self, obj: Transaction) -> str:
         return admin_link(obj, obj.transaction_id)
 
 
+# Fits 1366 px (tests/test_browser_admin_layout.py); the operator and the finish time are on
+# the round's page.
 ROUND_COLUMNS = (
     "round_id",
-    "operator",
     "player_link",
     "game",
     "state",
-    "bets",
-    "wins",
-    "net",
+    "bets_money",
+    "wins_money",
+    "net_money",
     "created_at",
-    "finished_at",
 )
 
 
 @admin.register(Round)
-class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RoundAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ROUND_COLUMNS
     list_filter = [RoundStateFilter, "operator", ("created_at", DateRangeFilter)]
     search_fields = ["=player__user_id"]
@@ -92,11 +95,16 @@ class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["operator", "player"]
     inlines = [RoundTransactionInline]
     show_full_result_count = False
-    fields = readonly_fields = (*ROUND_COLUMNS, "transactions_link")
+    fields = readonly_fields = (*ROUND_COLUMNS, "operator", "finished_at", "transactions_link")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Round]:
         return rounds_with_totals(super().get_queryset(request)).annotate(
-            game_title=row_game_field("title")
+            game_title=row_game_field("title"),
+            currency=Subquery(
+                Transaction.objects.filter(game_round=OuterRef("pk"))
+                .exclude(currency="")
+                .values("currency")[:1]
+            ),
         )
 
     def get_search_results(
@@ -118,19 +126,20 @@ class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="state", ordering="finished_at")
     def state(self, obj: Round) -> str:
-        return "finished" if obj.is_finished else "open"
+        return badge("finished", "grey") if obj.is_finished else badge("open", "green")
 
     @admin.display(description="bets", ordering="bet_total")
-    def bets(self, obj: Round) -> Decimal:
-        return obj.bet_total  # type: ignore[attr-defined]
+    def bets_money(self, obj: Round) -> str:
+        return money_html(obj.bet_total, _round_currency(obj))  # type: ignore[attr-defined]
 
     @admin.display(description="wins and refunds", ordering="win_total")
-    def wins(self, obj: Round) -> Decimal:
-        return obj.win_total  # type: ignore[attr-defined]
+    def wins_money(self, obj: Round) -> str:
+        return money_html(obj.win_total, _round_currency(obj))  # type: ignore[attr-defined]
 
     @admin.display(description="net (bets - wins)")
-    def net(self, obj: Round) -> Decimal:
-        return obj.bet_total - obj.win_total  # type: ignore[attr-defined]
+    def net_money(self, obj: Round) -> str:
+        net = obj.bet_total - obj.win_total  # type: ignore[attr-defined]
+        return money_html(net, _round_currency(obj))
 
     @admin.display(description="transactions")
     def transactions_link(self, obj: Round) -> str:
@@ -138,6 +147,11 @@ class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             '<a href="{}">All transactions of this round</a>',
             changelist_url(Transaction, round=obj.round_id, operator__id__exact=obj.operator_id),
         )
+
+
+def _round_currency(obj: Round) -> str:
+    """A round's currency: the one of its transactions (a round is played in one wallet)."""
+    return getattr(obj, "currency", "") or ""
 
 
 class VendorFilter(admin.SimpleListFilter):
@@ -185,15 +199,15 @@ class CampaignCodeFilter(InputFilter):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TransactionAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    # Fits 1366 px (tests/test_browser_admin_layout.py): the currency is in the amount, the
+    # type and status share a column.
     list_display = [
         "transaction_id",
         "created_at",
-        "transaction_type",
-        "status_display",
+        "type_status",
         "player_link",
-        "amount",
-        "currency",
+        "amount_money",
         "game",
         "round_link",
     ]
@@ -228,7 +242,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "status_display",
                     "player_link",
                     "wallet_link",
-                    "amount",
+                    "amount_money",
                     "rake",
                     "currency",
                 ]
@@ -276,11 +290,26 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
         return queryset.filter(Q(player__user_id=term) | Q(history_id=term)), False
 
+    amount_money = money_column("amount", description="amount")
+
+    @admin.display(description="type", ordering="transaction_type")
+    def type_status(self, obj: Transaction) -> str:
+        """BET, WIN or REFUND, green when applied; red with the error code when refused; grey
+        when canceled."""
+        kind = obj.transaction_type or "CANCEL"
+        if obj.status == TransactionStatus.ERROR:
+            return badge(f"{kind} ERROR {obj.error_code or ''}".strip(), "red")
+        if obj.status == TransactionStatus.CANCELED:
+            return badge(f"{kind} CANCELED", "grey")
+        return badge(kind, "green")
+
     @admin.display(description="status", ordering="status")
     def status_display(self, obj: Transaction) -> str:
         if obj.status == TransactionStatus.ERROR:
-            return format_html('<span class="bo-error">ERROR {}</span>', obj.error_code or "")
-        return str(obj.status)
+            return badge(f"ERROR {obj.error_code or ''}".strip(), "red")
+        if obj.status == TransactionStatus.CANCELED:
+            return badge("CANCELED", "grey")
+        return badge(str(obj.status), "green")
 
     @admin.display(description="player")
     def player_link(self, obj: Transaction) -> str:

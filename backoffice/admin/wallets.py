@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import ChoiceFilter, DateRangeFilter
 from backoffice.admin_helpers import (
@@ -18,7 +19,8 @@ from backoffice.admin_helpers import (
     ReadOnlyInline,
     admin_link,
     changelist_url,
-    money_text,
+    money_column,
+    money_html,
     negative_html,
 )
 from platform_wallet.models import LedgerEntry, Wallet
@@ -40,9 +42,10 @@ class WalletInline(ReadOnlyInline):
 
 
 def balance_html(wallet: Wallet) -> str:
-    """A wallet's balance with its currency, in red when negative."""
-    text = money_text(wallet.balance, wallet.currency)
-    return negative_html(text) if wallet.balance < 0 else text
+    """A wallet's balance in its currency, in red (and bold) when negative."""
+    if wallet.balance < 0:
+        return negative_html(money_html(wallet.balance, wallet.currency))
+    return money_html(wallet.balance, wallet.currency)
 
 
 def links_column(request: HttpRequest) -> Any:
@@ -87,7 +90,7 @@ class NegativeBalanceFilter(ChoiceFilter):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["player_link", "currency", "balance_display", "updated_at"]
     list_filter = [NegativeBalanceFilter, "currency", "player__operator"]
     search_fields = ["=player__user_id", "player__user_name"]
@@ -121,13 +124,13 @@ class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "created_at",
         "wallet_link",
         "kind",
-        "amount",
-        "balance_after",
+        "amount_money",
+        "balance_after_money",
         "transaction_link",
         "reason",
         "created_by",
@@ -140,13 +143,17 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = readonly_fields = (
         "wallet_link",
         "kind",
-        "amount",
-        "balance_after",
+        "amount_money",
+        "balance_after_money",
         "transaction_link",
         "reason",
         "created_by",
         "approved_by",
         "created_at",
+    )
+    amount_money = money_column("amount", "wallet.currency", description="amount")
+    balance_after_money = money_column(
+        "balance_after", "wallet.currency", description="balance after"
     )
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
@@ -165,5 +172,15 @@ class LedgerEntryInline(ReadOnlyInline):
     """A transaction's ledger entries, on the transaction's page."""
 
     model = LedgerEntry
-    fields = readonly_fields = ("kind", "amount", "balance_after", "reason", "created_at")
+    fields = readonly_fields = (
+        "kind",
+        "amount_money",
+        "balance_after_money",
+        "reason",
+        "created_at",
+    )
     show_change_link = False
+    amount_money = money_column("amount", "wallet.currency", description="amount")
+    balance_after_money = money_column(
+        "balance_after", "wallet.currency", description="balance after"
+    )

@@ -1,4 +1,4 @@
-"""Template tags of the backoffice: the admin index dashboard and readable JSON."""
+"""Template tags of the backoffice: the admin index dashboard, money and readable JSON."""
 
 from __future__ import annotations
 
@@ -6,14 +6,23 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from backoffice import selectors
-from backoffice.admin_helpers import pretty_json as _pretty_json
+from backoffice.charts import line_chart_svg
+from backoffice.json_display import pretty_json as _pretty_json
+from backoffice.money_display import money_html
 
 register = template.Library()
+
+
+@register.simple_tag
+def money(value: Any, currency: str) -> SafeString:
+    """`{% money amount currency %}`: an amount as every admin page shows it (`money_html`)."""
+    return money_html(value, currency)
 
 
 @register.simple_tag
@@ -33,6 +42,14 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
         panels["transactions_url"] = reverse("admin:platform_wallet_transaction_changelist") + (
             f"?created_at__date__gte={now.date().isoformat()}"
         )
+        panels["ggr_chart"] = line_chart_svg(
+            series=selectors.ggr_per_day(now=now),
+            title="GGR per day, last 30 days (our ledger; past days as reconciled)",
+        )
+    if user.has_perm("platform_wallet.view_round"):
+        panels["stale_minutes"] = settings.STALE_ROUND_MINUTES
+        panels["pending_rounds"] = selectors.rounds_pending(now=now)
+        panels["rounds_url"] = reverse("admin:platform_wallet_round_changelist") + "?state=open"
     if user.has_perm("platform_wallet.view_gamesession"):
         panels["active_sessions"] = selectors.sessions_active_count(now=now)
         panels["sessions_url"] = (
@@ -44,6 +61,17 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
         panels["errors"] = errors
         panels["errors_total"] = sum(e.count for e in errors)
         panels["errors_url"] = reverse("admin:platform_wallet_apierrorlog_changelist")
+        per_hour = selectors.api_errors_per_hour(now=now)
+        panels["errors_day"] = [
+            (code, sum(int(count) for _hour, count in points)) for code, points in per_hour.items()
+        ]
+        panels["errors_chart"] = line_chart_svg(
+            series=per_hour,
+            title="Wallet errors per code and hour (UTC), last 24 hours",
+            x_format="%H:00",
+            y_format=lambda value: f"{value:,.0f}",
+        )
+        panels["errors_day_since"] = (now - dt.timedelta(days=1)).date().isoformat()
     if user.has_perm("platform_wallet.view_wallet"):
         panels["negative_wallets"] = selectors.wallets_negative_count()
         panels["negative_url"] = (
