@@ -14,6 +14,8 @@ from pathlib import Path
 
 import environ
 
+from casino_project.db_context import process_context
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ops.middleware.RateLimitMiddleware",  # player pages, logins; never /api/wallet/
+    "ops.middleware.StaffStatementTimeoutMiddleware",  # /admin/: STAFF_STATEMENT_TIMEOUT_MS
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,13 +90,24 @@ TEMPLATES = [
 # PLATFORM's few-second timeout, so that a stuck lock answers OP_47 instead of hanging.
 # Files the project writes for itself (the PLATFORM simulator's book, ...); not in git.
 DATA_DIR = env.path("DATA_DIR", default=BASE_DIR / "data")
+# Statement timeouts beside the wallet's (DB_STATEMENT_TIMEOUT_MS): staff pages (per request) and
+# jobs (Celery, management commands: per process, `casino_project.db_context`). 0: none.
+STAFF_STATEMENT_TIMEOUT_MS = env.int("STAFF_STATEMENT_TIMEOUT_MS", 30_000)
+JOB_STATEMENT_TIMEOUT_MS = env.int("JOB_STATEMENT_TIMEOUT_MS", 900_000)
 _database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(_database_url)}
 _db = DATABASES["default"]
 if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
     _db["ENGINE"] = "django.db.backends.postgresql"
     _running_migrations = len(sys.argv) > 1 and sys.argv[1] in ("migrate", "makemigrations")
-    statement_timeout = 0 if _running_migrations else env.int("DB_STATEMENT_TIMEOUT_MS", 2000)
+    # the wallet's short timeout in web processes, minutes for jobs and commands (db_context)
+    statement_timeout = (
+        0
+        if _running_migrations
+        else JOB_STATEMENT_TIMEOUT_MS
+        if process_context(sys.argv) == "job"
+        else env.int("DB_STATEMENT_TIMEOUT_MS", 2000)
+    )
     lock_timeout = 0 if _running_migrations else env.int("DB_LOCK_TIMEOUT_MS", 1000)
     options = _db.setdefault("OPTIONS", {})
     # Django's own queries bind on the client and are never prepared; the wallet's hot path

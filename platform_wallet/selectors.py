@@ -138,10 +138,28 @@ def applied_totals(
 
 def rounds_with_totals(queryset: QuerySet[Round] | None = None) -> QuerySet[Round]:
     """Rounds with `bet_total` (bets) and `win_total` (wins: WINs and REFUNDs) of their applied
-    transactions, as `AppliedTotals` counts them (round totals are never stored)."""
-    sums = _applied_sums("transactions__")
+    transactions, as `AppliedTotals` counts them (round totals are never stored).
+
+    Each total is a subquery per round (on the transactions' round index), not a join grouped
+    by round: a page of 100 rounds sums 100 rounds' transactions, whatever the table holds."""
+
+    def total(*types: str) -> Coalesce:
+        sums = (
+            Transaction.objects.filter(
+                game_round=OuterRef("pk"), status=TransactionStatus.OK, transaction_type__in=types
+            )
+            .order_by()
+            .values("game_round")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return Coalesce(
+            Subquery(sums, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
+        )
+
     return (queryset if queryset is not None else Round.objects.all()).annotate(
-        bet_total=sums["bets"], win_total=sums["wins"]
+        bet_total=total(TransactionType.BET),
+        win_total=total(TransactionType.WIN, TransactionType.REFUND),
     )
 
 

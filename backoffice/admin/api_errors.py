@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 
 from backoffice.admin_filters import DateRangeFilter
 from backoffice.admin_helpers import ReadOnlyAdminMixin, admin_url, pretty_json
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import ApiErrorLog, Player, Transaction
 from platform_wallet.redact import mask_tokens_in_text
 
@@ -25,7 +26,8 @@ def _token_masked(body: str) -> str:
 
 
 @admin.register(ApiErrorLog)
-class ApiErrorLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApiErrorLogAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    user_id_path = None  # the log's own user_id column has its index
     list_display = [
         "created_at",
         "command",
@@ -40,7 +42,6 @@ class ApiErrorLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=user_id", "=error_code"]
     search_help_text = "User id, transaction id or round id (exact), or an error code (OP_33)."
     list_select_related = ["operator"]
-    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
     fields = readonly_fields = (
         "created_at",
         "operator",

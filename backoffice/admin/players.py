@@ -30,6 +30,7 @@ from backoffice.admin_helpers import (
     reason_page,
     request_staff,
 )
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import Player, ResponsibleGamblingLimits
 from platform_wallet.services.responsible_gambling import LIMIT_FIELDS, limits_save
 
@@ -89,7 +90,8 @@ class PlayerForm(forms.ModelForm):
 
 
 @admin.register(Player)
-class PlayerAdmin(admin.ModelAdmin):
+class PlayerAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+    user_id_path = "pk"
     list_display = [
         "user_id",
         "user_name",

@@ -31,7 +31,9 @@ from backoffice.admin_helpers import (
     pretty_json,
 )
 from backoffice.hand_history import hand_history_for_staff
+from backoffice.paging import LargeTableAdminMixin, operator_keys, players_with_user_id
 from catalog.selectors import row_game_field, row_game_of_vendor, vendors
+from platform_wallet.errors import ErrorCode
 from platform_wallet.models import Round, Transaction, TransactionStatus
 from platform_wallet.redact import mask_token
 from platform_wallet.selectors import rounds_with_totals
@@ -84,7 +86,7 @@ ROUND_COLUMNS = (
 
 
 @admin.register(Round)
-class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RoundAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ROUND_COLUMNS
     list_filter = [RoundStateFilter, "operator", ("created_at", DateRangeFilter)]
     search_fields = ["=player__user_id"]
@@ -103,8 +105,10 @@ class RoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Round], search_term: str
     ) -> tuple[QuerySet[Round], bool]:
         term = search_term.strip()
-        if term.isdigit():
-            return queryset.filter(Q(round_id=int(term)) | Q(player__user_id=term)), False
+        if term.isdigit() and len(term) <= 18:
+            found = Q(operator__in=operator_keys(), round_id=int(term))
+            players = players_with_user_id(term)
+            return queryset.filter(found | Q(player__in=players) if players else found), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="player")
@@ -169,6 +173,14 @@ class RoundIdFilter(InputFilter):
     placeholder = "PLATFORM round id"
     field_lookup = "round_id"
 
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        # by the round's index (transactions have none on round_id), then the round's own
+        rounds = Round.objects.filter(operator__in=operator_keys(), round_id=int(value))
+        return queryset.filter(game_round__in=list(rounds.values_list("pk", flat=True)))
+
 
 class UserIdFilter(InputFilter):
     title = "user id"
@@ -176,9 +188,27 @@ class UserIdFilter(InputFilter):
     placeholder = "player's user id"
     field_lookup = "player__user_id"
 
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(player__in=players_with_user_id(value)) if value else queryset
+
+
+class ErrorCodeFilter(admin.SimpleListFilter):
+    """The wallet's error codes (a fixed list: no DISTINCT over the table)."""
+
+    title = "error code"
+    parameter_name = "error_code"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code.value, code.value) for code in ErrorCode]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(error_code=value) if value else queryset
+
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TransactionAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "transaction_id",
         "created_at",
@@ -194,7 +224,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "operator",
         "transaction_type",
         "status",
-        "error_code",
+        ErrorCodeFilter,
         VendorFilter,
         GameIdFilter,
         ("created_at", DateRangeFilter),
@@ -204,7 +234,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=player__user_id"]
     search_help_text = "Transaction id, round id or the player's user id (exact), or a history id."
     list_select_related = ["player", "game_round"]
-    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
+    ordering = ["-created_at", "-pk"]  # the created_at and (player, created_at) indexes serve it
     actions = ["fetch_hand_history"]
     inlines = [LedgerEntryInline]
     fieldsets = [
@@ -246,15 +276,19 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        # each alternative on an index of its own (literal keys: a bitmap OR of index scans)
+        players = players_with_user_id(term)
+        found = Q(player__in=players) if players else None
         if term.isdigit() and len(term) <= 18:
             number = int(term)
-            return (
-                queryset.filter(
-                    Q(transaction_id=number) | Q(round_id=number) | Q(player__user_id=term)
-                ),
-                False,
+            rounds = Round.objects.filter(operator__in=operator_keys(), round_id=number)
+            by_number = Q(operator__in=operator_keys(), transaction_id=number) | Q(
+                game_round__in=list(rounds.values_list("pk", flat=True))
             )
-        return queryset.filter(Q(player__user_id=term) | Q(history_id=term)), False
+            found = by_number if found is None else found | by_number
+        if found is None:  # a history id: no index of its own (a scan, slow at scale)
+            found = Q(history_id=term)
+        return queryset.filter(found), False
 
     @admin.display(description="status", ordering="status")
     def status_display(self, obj: Transaction) -> str:

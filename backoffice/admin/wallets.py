@@ -21,6 +21,7 @@ from backoffice.admin_helpers import (
     money_text,
     negative_html,
 )
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import LedgerEntry, Wallet
 
 
@@ -87,7 +88,7 @@ class NegativeBalanceFilter(ChoiceFilter):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["player_link", "currency", "balance_display", "updated_at"]
     list_filter = [NegativeBalanceFilter, "currency", "player__operator"]
     search_fields = ["=player__user_id", "player__user_name"]
@@ -121,7 +122,9 @@ class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    user_id_path = "wallet__player"
+    ordering = ["-created_at", "-pk"]  # entry_created serves it, filtered by date or not
     list_display = [
         "created_at",
         "wallet_link",
@@ -136,7 +139,6 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=wallet__player__user_id", "reason"]
     search_help_text = "Player's user id (exact) or words of the reason."
     list_select_related = ["wallet__player", "transaction", "created_by"]
-    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
     fields = readonly_fields = (
         "wallet_link",
         "kind",
