@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -28,6 +29,7 @@ from django.db.models.functions import Coalesce
 from money import ZERO, to_money
 from platform_wallet.models import (
     LedgerEntry,
+    Player,
     Round,
     Transaction,
     TransactionStatus,
@@ -174,33 +176,30 @@ class LedgerMismatch:
     entries_sum: Decimal
 
 
-def wallets_with_entry_sums() -> QuerySet[Wallet]:
-    entries = (
-        LedgerEntry.objects.filter(wallet=OuterRef("pk"))
-        .values("wallet")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Wallet.objects.select_related("player").annotate(
-        entries_sum=Coalesce(
-            Subquery(entries, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
-        )
-    )
-
-
 def ledger_mismatches() -> list[LedgerMismatch]:
     """Wallets whose balance differs from the sum of their ledger entries (there should be
-    none: the balance is a cache of that sum)."""
+    none: the balance is a cache of that sum).
+
+    One pass (`check_ledger` in seconds at millions of entries): the entries are summed per
+    wallet in one scan and one aggregate, then joined to the wallets, not summed by a subquery
+    per wallet. PostgreSQL compares in exact NUMERIC and returns only the mismatches; SQLite
+    (REAL numbers) returns every wallet and the sums are compared as money here."""
+    exact = connection.vendor == "postgresql"
+    where = "WHERE w.balance <> COALESCE(e.total, 0)" if exact else ""
+    sql = f"""
+        SELECT w.id, p.user_id, w.currency, w.balance, COALESCE(e.total, 0)
+          FROM {Wallet._meta.db_table} w
+          JOIN {Player._meta.db_table} p ON p.id = w.player_id
+          LEFT JOIN (SELECT wallet_id, SUM(amount) AS total
+                       FROM {LedgerEntry._meta.db_table} GROUP BY wallet_id) e
+                 ON e.wallet_id = w.id
+         {where}
+         ORDER BY w.id"""  # noqa: S608 - table names from the models, no values
     found = []
-    for wallet in wallets_with_entry_sums().iterator():
-        entries_sum = to_money(wallet.entries_sum)  # type: ignore[attr-defined]
-        if wallet.balance != entries_sum:
-            found.append(
-                LedgerMismatch(
-                    wallet.pk,
-                    f"{wallet.player.user_id} {wallet.currency}",
-                    wallet.balance,
-                    entries_sum,
-                )
-            )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for pk, user_id, currency, balance, total in cursor.fetchall():
+            balance, entries_sum = to_money(balance), to_money(total)
+            if balance != entries_sum:
+                found.append(LedgerMismatch(pk, f"{user_id} {currency}", balance, entries_sum))
     return found

@@ -228,3 +228,28 @@ def test_issue13_round_totals_per_round_by_subquery(operator: Operator) -> None:
     totals = {r.round_id: (r.bet_total, r.win_total) for r in rounds_with_totals()}  # type: ignore[attr-defined]
     assert totals == {9: (Decimal("3.00"), Decimal("5.50")), 10: (Decimal("0"), Decimal("0"))}
     assert empty.pk
+
+
+# --- check_ledger in one pass -----------------------------------------------------------------
+
+
+def test_issue13_ledger_check_in_one_pass_finds_every_kind_of_mismatch(operator: Operator) -> None:
+    from platform_wallet.models import LedgerEntry
+    from platform_wallet.selectors import ledger_mismatches
+
+    good = wallet_for(PlayerFactory(operator=operator, user_id="good"), balance="10.00")
+    off = wallet_for(PlayerFactory(operator=operator, user_id="off"), balance="10.00")
+    bare = wallet_for(PlayerFactory(operator=operator, user_id="bare"), balance="0.00")
+    assert ledger_mismatches() == []
+    Wallet.objects.filter(pk=off.pk).update(balance=Decimal("10.01"))
+    Wallet.objects.filter(pk=bare.pk).update(balance=Decimal("5.00"))  # no entry at all
+    LedgerEntry.objects.create(
+        wallet=good, kind="ADJUSTMENT", amount=Decimal("0"), balance_after=Decimal("10.00")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = {(m.label, m.balance, m.entries_sum) for m in ledger_mismatches()}
+    assert found == {
+        ("off EUR", Decimal("10.01"), Decimal("10.00")),
+        ("bare EUR", Decimal("5.00"), Decimal("0.00")),
+    }
+    assert len(queries) == 1  # one statement, whatever the number of wallets
