@@ -377,7 +377,7 @@ def _run(
         started = time.monotonic()
         rows = 0
         for part in statement.split(";\n"):
-            cur.execute(part, params)  # type: ignore[arg-type]
+            cur.execute(part, params)
             rows += max(cur.rowcount, 0)
         log(f"  {label:<36} {rows:>12,} rows {time.monotonic() - started:7.1f} s")
 
@@ -402,14 +402,14 @@ def preload(conninfo: str, *, operator_id: str, transactions: int, log: Any = pr
             for name in BIG_TABLES:
                 drop, create = _secondary_indexes(cur, TABLES[name])
                 for ddl in drop:
-                    cur.execute(ddl)  # type: ignore[arg-type]
+                    cur.execute(ddl)
                 rebuild += create
             _run(cur, STEPS, params, log)
             started = time.monotonic()
             for ddl in rebuild:
-                cur.execute(ddl)  # type: ignore[arg-type]
+                cur.execute(ddl)
             for name in BIG_TABLES:
-                cur.execute(f"ANALYZE {TABLES[name]}")  # type: ignore[arg-type]
+                cur.execute(f"ANALYZE {TABLES[name]}")
             log(
                 f"  {'indexes rebuilt, analyzed':<36} {len(rebuild):>12} "
                 f"{time.monotonic() - started:7.1f} s"
@@ -425,7 +425,7 @@ def preload(conninfo: str, *, operator_id: str, transactions: int, log: Any = pr
     started = time.monotonic()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         for name in TABLES.values():
-            conn.execute(f"VACUUM (ANALYZE) {name}")  # type: ignore[arg-type]
+            conn.execute(f"VACUUM (ANALYZE) {name}")
     log(f"  {'vacuum analyze':<36} {'':>12} {time.monotonic() - started:7.1f} s")
     return the_plan
 

@@ -139,6 +139,28 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": env.float("SQLITE_TIMEOUT_S", 2.0)}
     )
 
+# A PostgreSQL streaming replica for reports and charts (casino_project/db_router.py): reads
+# go to it only inside `platform_wallet.connections.replica_reads()`; its connections run with
+# the staff pages' timeout (a job's in jobs), never the wallet's.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url and _db["ENGINE"] == "django.db.backends.postgresql":
+    _replica = env.db_url_config(_replica_url)
+    _replica["ENGINE"] = _db["ENGINE"]
+    _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)
+    _replica["CONN_HEALTH_CHECKS"] = _db.get("CONN_HEALTH_CHECKS", False)
+    _replica["OPTIONS"] = {**_db["OPTIONS"]}
+    _replica_timeout = (
+        JOB_STATEMENT_TIMEOUT_MS
+        if process_context(sys.argv) == "job"
+        else STAFF_STATEMENT_TIMEOUT_MS
+    )
+    _replica["OPTIONS"]["options"] = (
+        f"-c statement_timeout={_replica_timeout} -c plan_cache_mode=force_generic_plan"
+    )
+    _replica["TEST"] = {"MIRROR": "default"}  # tests: the same database
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["casino_project.db_router.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------------------------

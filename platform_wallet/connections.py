@@ -12,6 +12,7 @@ first call that finds its connection broken makes the pool test its idle connect
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -67,3 +68,27 @@ def statement_timeout(milliseconds: int) -> Iterator[None]:
         except DatabaseError:
             logger.warning("could not reset the statement timeout: connection closed")
             connection.close()
+
+
+# --- Reads from a streaming replica (casino_project.db_router) ---------------------------------
+
+REPLICA = "replica"  # the database alias, configured when DATABASE_REPLICA_URL is set
+_replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "replica_reads", default=False
+)
+
+
+@contextlib.contextmanager
+def replica_reads() -> Iterator[None]:
+    """Reads inside the block go to the replica when there is one (reports, charts: data a
+    few seconds old is fine); writes, and reads anywhere else, stay on the primary. Never
+    around money or reconciliation: a replica lags."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
+def replica_reads_wanted() -> bool:
+    return _replica_reads.get()

@@ -93,7 +93,6 @@ class RoundAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_help_text = "Round id or the player's user id (exact)."
     list_select_related = ["operator", "player"]
     inlines = [RoundTransactionInline]
-    show_full_result_count = False
     fields = readonly_fields = (*ROUND_COLUMNS, "transactions_link")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Round]:
