@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from backoffice.models import AdjustmentRequest, AdjustmentStatus
 from money import to_money
+from platform_wallet.connections import replica_reads
 from platform_wallet.models import (
     ApiErrorLog,
     GameSession,
@@ -288,15 +289,18 @@ def limits_state() -> LimitsState:
 
 
 def report_ggr_series(rows: QuerySet[BusinessReportRow]) -> Series:
-    """The PLATFORM's GGR per currency and report date (vendors and entities summed)."""
+    """The PLATFORM's GGR per currency and report date (vendors and entities summed); read
+    from the replica when there is one."""
     grouped = (
         rows.values("report__date", "currency")
         .annotate(ggr=Sum("gross_gaming_revenue"))
         .order_by("report__date", "currency")
     )
     series: Series = {}
-    for row in grouped:
-        series.setdefault(row["currency"], []).append((row["report__date"], to_money(row["ggr"])))
+    with replica_reads():
+        for row in grouped:
+            day, ggr = row["report__date"], to_money(row["ggr"])
+            series.setdefault(row["currency"], []).append((day, ggr))
     return series
 
 
@@ -304,20 +308,23 @@ def reconciliation_ggr_series(
     lines: QuerySet[ReconciliationLine],
 ) -> tuple[Series, set[dt.date]]:
     """Our ledger's GGR and the PLATFORM's, per currency and date, and the dates with a
-    mismatch (to highlight them)."""
+    mismatch (to highlight them); read from the replica when there is one."""
     grouped = (
         lines.values("reconciliation__date", "currency")
         .annotate(ours=Sum("ledger_ggr"), theirs=Sum("platform_ggr"))
         .order_by("reconciliation__date", "currency")
     )
     series: Series = {}
-    for row in grouped:
-        day = row["reconciliation__date"]
-        series.setdefault(f"{row['currency']} ours", []).append((day, to_money(row["ours"])))
-        series.setdefault(f"{row['currency']} PLATFORM", []).append((day, to_money(row["theirs"])))
-    mismatched = set(
-        lines.filter(mismatch=True).values_list("reconciliation__date", flat=True).distinct()
-    )
+    with replica_reads():
+        for row in grouped:
+            day = row["reconciliation__date"]
+            series.setdefault(f"{row['currency']} ours", []).append((day, to_money(row["ours"])))
+            series.setdefault(f"{row['currency']} PLATFORM", []).append(
+                (day, to_money(row["theirs"]))
+            )
+        mismatched = set(
+            lines.filter(mismatch=True).values_list("reconciliation__date", flat=True).distinct()
+        )
     return series, mismatched
 
 

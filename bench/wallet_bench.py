@@ -2,6 +2,7 @@
 
     python -m bench.wallet_bench [--seconds 20] [--connections 16]
         [--server casino-web|gunicorn|both] [--workers 2] [--threads 4]
+    python -m bench.wallet_bench --preload 5000000 [--database NAME] [--reset] [--yes]
 
 In one run, on the same PostgreSQL server:
 1. pgbench's TPC-B-like transaction with the same number of client connections (baseline);
@@ -11,6 +12,9 @@ In one run, on the same PostgreSQL server:
 It prints our requests/s divided by pgbench's TPS, p50/p99 latency, the web server's CPU time
 per BET (from /proc) and the error count. Target (issue 13): ratio >= 0.5, p99 <= 25 ms, no
 errors. Not a test: figures, not asserts.
+With `--preload N` (the scale mode, `bench.scale`): no pgbench; BETs on an empty database, then
+N transactions of history written by bulk SQL (`bench.preload`), BETs again, and the times of
+check_ledger, reconcile of the busiest day and the staff pages on the full database.
 Needs: PostgreSQL on 127.0.0.1:5432 (user postgres), `wrk` and `pgbench` (apt-get install wrk).
 """
 
@@ -27,12 +31,14 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+from bench import preload, scale
 from bench.servers import SERVERS, server_start
 from simulator.wallet_protocol import Credentials, changebalance_data, sign_request
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 BENCH_DB = "casino_bench"
+SCALE_DB = "casino_bench_scale"
 PGBENCH_DB = "casino_pgbench"
 OPERATOR_ID = "bench-casino"
 SECRET = "bench-secret-key"
@@ -103,6 +109,10 @@ def prepare_wallet(env: dict[str, str], players: int) -> list[tuple[str, str]]:
         SECRET,
         "--allowed-ips",
         "127.0.0.1",
+        # never called by the benchmark (reconcile reads the stored business report), but
+        # the reporting commands want an operator that has one
+        "--api-host",
+        "https://platform.invalid",
         env=env,
     )
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -180,15 +190,32 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--players", type=int, default=64)
+    parser.add_argument(
+        "--preload", type=int, metavar="N", help="scale mode: N transactions of history first"
+    )
+    parser.add_argument(
+        "--database", help=f"the database (default {BENCH_DB}; with --preload {SCALE_DB})"
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="--preload: drop and recreate a non-empty database"
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="--preload: use a database the benchmark did not create"
+    )
     args = parser.parse_args()
     for tool in ("wrk", "pgbench", "psql"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed (apt-get install wrk postgresql-client)")
 
-    ensure_db(BENCH_DB)
+    db = args.database or (SCALE_DB if args.preload else BENCH_DB)
+    if args.preload:
+        scale.guard_database(psql, db, reset=args.reset, yes=args.yes)
+    else:
+        ensure_db(db)
+    conninfo = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{db}"
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{BENCH_DB}",
+        "DATABASE_URL": conninfo,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -196,10 +223,25 @@ def main() -> None:
         "DB_POOL_MAX_SIZE": str(args.threads),
     }
     print(f"preparing {args.players} players ...", flush=True)
+    if args.preload:
+        pairs = prepare_wallet(env, 0)
+        pairs = preload.bench_players(conninfo, operator_id=OPERATOR_ID, count=args.players)
+
+        def measure_bets() -> dict[str, float]:
+            return measure_wallet("casino-web", env, pairs, args, first_free_id(db))
+
+        scale.measure_history(
+            env,
+            db=db,
+            conninfo=conninfo,
+            args=args,
+            operator_id=OPERATOR_ID,
+            measure_bets=measure_bets,
+            psql=psql,
+        )
+        return
     pairs = prepare_wallet(env, args.players)
-    # above every transaction id of earlier runs (the bench database is kept between runs)
-    last = psql(f"SELECT coalesce(max(transaction_id), 0) FROM {T_TX}", BENCH_DB).strip()
-    first_id = (int(last) // 10**9 + 1) * 10**9
+    first_id = first_free_id(db)
     kinds = SERVERS if args.server == "both" else (args.server,)
     results: dict[str, dict[str, float]] = {}
     for run, kind in enumerate(kinds):
@@ -226,8 +268,14 @@ def main() -> None:
         print(f"latency p50 / p99         {p50:6.1f} / {p99:.1f} ms   (target p99 <= 25 ms)")
         print(f"web CPU per BET           {cpu_ms:10.2f} ms")
         print(f"errors                    {errors:10d}   (target 0)")
-    sh(sys.executable, "manage.py", "check_ledger", env=env)
+    sh(sys.executable, "manage.py", "check_ledger", env=env)  # exits when it fails
     print("ledger check              every balance equals the sum of its entries")
+
+
+def first_free_id(db: str) -> int:
+    """Above every transaction id of earlier runs (the bench database is kept between runs)."""
+    last = psql(f"SELECT coalesce(max(transaction_id), 0) FROM {T_TX}", db).strip()
+    return (int(last) // 10**9 + 1) * 10**9
 
 
 def signed_bet_template() -> tuple[str, str]:

@@ -15,6 +15,8 @@ from pathlib import Path
 import environ
 from django.templatetags.static import static
 
+from casino_project.db_context import process_context
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ops.middleware.RateLimitMiddleware",  # player pages, logins; never /api/wallet/
+    "ops.middleware.StaffStatementTimeoutMiddleware",  # /admin/: STAFF_STATEMENT_TIMEOUT_MS
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,13 +96,24 @@ TEMPLATES = [
 # PLATFORM's few-second timeout, so that a stuck lock answers OP_47 instead of hanging.
 # Files the project writes for itself (the PLATFORM simulator's book, ...); not in git.
 DATA_DIR = env.path("DATA_DIR", default=BASE_DIR / "data")
+# Statement timeouts beside the wallet's (DB_STATEMENT_TIMEOUT_MS): staff pages (per request) and
+# jobs (Celery, management commands: per process, `casino_project.db_context`). 0: none.
+STAFF_STATEMENT_TIMEOUT_MS = env.int("STAFF_STATEMENT_TIMEOUT_MS", 30_000)
+JOB_STATEMENT_TIMEOUT_MS = env.int("JOB_STATEMENT_TIMEOUT_MS", 900_000)
 _database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(_database_url)}
 _db = DATABASES["default"]
 if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
     _db["ENGINE"] = "django.db.backends.postgresql"
     _running_migrations = len(sys.argv) > 1 and sys.argv[1] in ("migrate", "makemigrations")
-    statement_timeout = 0 if _running_migrations else env.int("DB_STATEMENT_TIMEOUT_MS", 2000)
+    # the wallet's short timeout in web processes, minutes for jobs and commands (db_context)
+    statement_timeout = (
+        0
+        if _running_migrations
+        else JOB_STATEMENT_TIMEOUT_MS
+        if process_context(sys.argv) == "job"
+        else env.int("DB_STATEMENT_TIMEOUT_MS", 2000)
+    )
     lock_timeout = 0 if _running_migrations else env.int("DB_LOCK_TIMEOUT_MS", 1000)
     options = _db.setdefault("OPTIONS", {})
     # Django's own queries bind on the client and are never prepared; the wallet's hot path
@@ -130,6 +144,28 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": env.float("SQLITE_TIMEOUT_S", 2.0)}
     )
+
+# A PostgreSQL streaming replica for reports and charts (casino_project/db_router.py): reads
+# go to it only inside `platform_wallet.connections.replica_reads()`; its connections run with
+# the staff pages' timeout (a job's in jobs), never the wallet's.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url and _db["ENGINE"] == "django.db.backends.postgresql":
+    _replica = env.db_url_config(_replica_url)
+    _replica["ENGINE"] = _db["ENGINE"]
+    _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)
+    _replica["CONN_HEALTH_CHECKS"] = _db.get("CONN_HEALTH_CHECKS", False)
+    _replica["OPTIONS"] = {**_db["OPTIONS"]}
+    _replica_timeout = (
+        JOB_STATEMENT_TIMEOUT_MS
+        if process_context(sys.argv) == "job"
+        else STAFF_STATEMENT_TIMEOUT_MS
+    )
+    _replica["OPTIONS"]["options"] = (
+        f"-c statement_timeout={_replica_timeout} -c plan_cache_mode=force_generic_plan"
+    )
+    _replica["TEST"] = {"MIRROR": "default"}  # tests: the same database
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["casino_project.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,6 +5,8 @@
   balancer and Prometheus reach them by any address over plain HTTP.
 - `RateLimitMiddleware`: 429 for player pages and login attempts over their limits; the
   PLATFORM's calls (/api/wallet/) are never limited.
+- `StaffStatementTimeoutMiddleware`: staff pages (/admin/) run their queries with
+  STAFF_STATEMENT_TIMEOUT_MS instead of the wallet's short timeout the connection starts with.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ops import metrics
 from ops.health import health_checks_run
 from ops.ratelimit import RateLimit, rate_limit_consume
 from platform_wallet.addresses import client_address
+from platform_wallet.connections import statement_timeout
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 logger = logging.getLogger("ops")
@@ -152,3 +155,20 @@ class RateLimitMiddleware:
         )
         response["Retry-After"] = str(retry_after)
         return response
+
+
+class StaffStatementTimeoutMiddleware:
+    """The staff pages' statement timeout (`platform_wallet.connections.statement_timeout`)
+    for every request under the admin's URL; other requests are left alone."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.prefix = ""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.prefix:
+            self.prefix = reverse("admin:index")
+        if not request.path_info.startswith(self.prefix):
+            return self.get_response(request)
+        with statement_timeout(settings.STAFF_STATEMENT_TIMEOUT_MS):
+            return self.get_response(request)

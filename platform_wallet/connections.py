@@ -11,10 +11,13 @@ first call that finds its connection broken makes the pool test its idle connect
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 logger = logging.getLogger("platform_wallet.connections")
 
@@ -41,3 +44,51 @@ def pool_drop_dead_connections() -> None:
         pool.check()
     except Exception:  # the answer must not depend on this
         logger.warning("could not check the pool's connections", exc_info=True)
+
+
+@contextlib.contextmanager
+def statement_timeout(milliseconds: int) -> Iterator[None]:
+    """This thread's connection runs its statements with a timeout of `milliseconds` (0: none)
+    inside the block, then with the one it started with again (RESET: the wallet's short one,
+    or a job's): a pooled connection never carries the longer timeout to a wallet call. On
+    PostgreSQL only; elsewhere nothing. A connection that cannot be reset is closed (never
+    reused)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(milliseconds)])
+    try:
+        yield
+    finally:
+        try:
+            if connection.connection is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET statement_timeout")
+        except DatabaseError:
+            logger.warning("could not reset the statement timeout: connection closed")
+            connection.close()
+
+
+# --- Reads from a streaming replica (casino_project.db_router) ---------------------------------
+
+REPLICA = "replica"  # the database alias, configured when DATABASE_REPLICA_URL is set
+_replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "replica_reads", default=False
+)
+
+
+@contextlib.contextmanager
+def replica_reads() -> Iterator[None]:
+    """Reads inside the block go to the replica when there is one (reports, charts: data a
+    few seconds old is fine); writes, and reads anywhere else, stay on the primary. Never
+    around money or reconciliation: a replica lags."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
+def replica_reads_wanted() -> bool:
+    return _replica_reads.get()

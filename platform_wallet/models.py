@@ -55,6 +55,9 @@ class Player(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["operator", "user_id"], name="player_operator_user_id")
         ]
+        # Staff search a player by user id alone (any operator): the unique key leads with the
+        # operator. Players are not written on a BET, so this costs the hot path nothing.
+        indexes = [models.Index(fields=["user_id"], name="player_user_id")]
         ordering = ["operator", "user_id"]
 
     def __str__(self) -> str:
@@ -176,6 +179,8 @@ class Round(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["operator", "round_id"], name="round_operator_round_id")
         ]
+        # the staff's date filter (a created_at range); one index write per new round
+        indexes = [models.Index(fields=["created_at"], name="round_created")]
 
     def __str__(self) -> str:
         return f"round {self.round_id}"
@@ -327,7 +332,11 @@ class LedgerEntry(models.Model):
 
     class Meta:
         verbose_name_plural = "ledger entries"
-        indexes = [models.Index(fields=["wallet", "created_at"], name="entry_wallet_created")]
+        indexes = [
+            models.Index(fields=["wallet", "created_at"], name="entry_wallet_created"),
+            # the staff's list (newest first) and date filter (a created_at range)
+            models.Index(fields=["created_at"], name="entry_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
@@ -354,6 +363,7 @@ class ApiErrorLog(models.Model):
             models.Index(fields=["-created_at"], name="apierror_recent"),
             models.Index(fields=["user_id"], name="apierror_user"),
             models.Index(fields=["transaction_id"], name="apierror_transaction"),
+            models.Index(fields=["round_id"], name="apierror_round"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import DateRangeFilter
 from backoffice.admin_helpers import ReadOnlyAdminMixin, admin_url, pretty_json
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import ApiErrorLog, Player, Transaction
 from platform_wallet.redact import mask_tokens_in_text
 
@@ -26,9 +27,10 @@ def _token_masked(body: str) -> str:
 
 
 @admin.register(ApiErrorLog)
-class ApiErrorLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class ApiErrorLogAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     # Fits 1366 px (tests/test_browser_admin_layout.py): the round and operator are on the
     # error's page, the message cut to its first words.
+    user_id_path = None  # the log's own user_id column has its index
     list_display = [
         "created_at",
         "command",
@@ -41,7 +43,6 @@ class ApiErrorLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
     search_fields = ["=user_id", "=error_code"]
     search_help_text = "User id, transaction id or round id (exact), or an error code (OP_33)."
     list_select_related = ["operator"]
-    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
     fields = readonly_fields = (
         "created_at",
         "operator",

@@ -34,6 +34,7 @@ from backoffice.admin_helpers import (
     reason_page,
     request_staff,
 )
+from backoffice.paging import LargeTableAdminMixin
 from money import format_money
 from platform_wallet.limits_rules import is_permanent, limits_in_force
 from platform_wallet.models import Player, ResponsibleGamblingLimits, Transaction
@@ -96,10 +97,22 @@ class PlayerForm(forms.ModelForm):
 
 
 @admin.register(Player)
-class PlayerAdmin(ModelAdmin):
+class PlayerAdmin(LargeTableAdminMixin, ModelAdmin):
     # Fits 1366 px (tests/test_browser_admin_layout.py): the operator and display name are
     # on the player's page and in the filters.
     list_display = ["user_id", "user_name", "country", "balances", "status", "created_at"]
+    user_id_path = "pk"
+    list_display = [
+        "user_id",
+        "user_name",
+        "display_name",
+        "operator",
+        "country",
+        "balances",
+        "is_blocked",
+        "is_closed",
+        "created_at",
+    ]
     list_display_links = ["user_id", "user_name"]
     form = PlayerForm
     list_filter = ["operator", "is_blocked", "is_closed", NegativeWalletFilter, "country"]

@@ -15,6 +15,7 @@ from backoffice import selectors
 from backoffice import services as staff_services
 from backoffice.admin_filters import ChoiceFilter, DateRangeFilter
 from backoffice.admin_helpers import ReadOnlyAdminMixin, admin_link, reason_action, request_staff
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import GameSession
 from platform_wallet.redact import mask_token
 
@@ -35,7 +36,7 @@ class SessionStateFilter(ChoiceFilter):
 
 
 @admin.register(GameSession)
-class GameSessionAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class GameSessionAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_display = fields = readonly_fields = (
         "token_short",
         "player_link",

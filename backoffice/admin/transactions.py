@@ -34,7 +34,9 @@ from backoffice.admin_helpers import (
     pretty_json,
 )
 from backoffice.hand_history import hand_history_for_staff
+from backoffice.paging import LargeTableAdminMixin, operator_keys, players_with_user_id
 from catalog.selectors import row_game_field, row_game_of_vendor, vendors
+from platform_wallet.errors import ErrorCode
 from platform_wallet.models import Round, Transaction, TransactionStatus
 from platform_wallet.redact import mask_token
 from platform_wallet.selectors import rounds_with_totals
@@ -87,14 +89,13 @@ ROUND_COLUMNS = (
 
 
 @admin.register(Round)
-class RoundAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class RoundAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_display = ROUND_COLUMNS
     list_filter = [RoundStateFilter, "operator", ("created_at", DateRangeFilter)]
     search_fields = ["=player__user_id"]
     search_help_text = "Round id or the player's user id (exact)."
     list_select_related = ["operator", "player"]
     inlines = [RoundTransactionInline]
-    show_full_result_count = False
     fields = readonly_fields = (*ROUND_COLUMNS, "operator", "finished_at", "transactions_link")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Round]:
@@ -111,8 +112,10 @@ class RoundAdmin(ReadOnlyAdminMixin, ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Round], search_term: str
     ) -> tuple[QuerySet[Round], bool]:
         term = search_term.strip()
-        if term.isdigit():
-            return queryset.filter(Q(round_id=int(term)) | Q(player__user_id=term)), False
+        if term.isdigit() and len(term) <= 18:
+            found = Q(operator__in=operator_keys(), round_id=int(term))
+            players = players_with_user_id(term)
+            return queryset.filter(found | Q(player__in=players) if players else found), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="player")
@@ -183,12 +186,38 @@ class RoundIdFilter(InputFilter):
     placeholder = "PLATFORM round id"
     field_lookup = "round_id"
 
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        # by the round's index (transactions have none on round_id), then the round's own
+        rounds = Round.objects.filter(operator__in=operator_keys(), round_id=int(value))
+        return queryset.filter(game_round__in=list(rounds.values_list("pk", flat=True)))
+
 
 class UserIdFilter(InputFilter):
     title = "user id"
     parameter_name = "user"
     placeholder = "player's user id"
     field_lookup = "player__user_id"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(player__in=players_with_user_id(value)) if value else queryset
+
+
+class ErrorCodeFilter(admin.SimpleListFilter):
+    """The wallet's error codes (a fixed list: no DISTINCT over the table)."""
+
+    title = "error code"
+    parameter_name = "error_code"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code.value, code.value) for code in ErrorCode]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(error_code=value) if value else queryset
 
 
 class CampaignCodeFilter(InputFilter):
@@ -199,7 +228,7 @@ class CampaignCodeFilter(InputFilter):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class TransactionAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     # Fits 1366 px (tests/test_browser_admin_layout.py): the currency is in the amount, the
     # type and status share a column.
     list_display = [
@@ -215,7 +244,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "operator",
         "transaction_type",
         "status",
-        "error_code",
+        ErrorCodeFilter,
         VendorFilter,
         GameIdFilter,
         ("created_at", DateRangeFilter),
@@ -228,7 +257,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, ModelAdmin):
     search_fields = ["=player__user_id"]
     search_help_text = "Transaction id, round id or the player's user id (exact), or a history id."
     list_select_related = ["player", "game_round"]
-    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
+    ordering = ["-created_at", "-pk"]  # the created_at and (player, created_at) indexes serve it
     actions = ["fetch_hand_history"]
     inlines = [LedgerEntryInline]
     fieldsets = [
@@ -280,15 +309,19 @@ class TransactionAdmin(ReadOnlyAdminMixin, ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        # each alternative on an index of its own (literal keys: a bitmap OR of index scans)
+        players = players_with_user_id(term)
+        found = Q(player__in=players) if players else None
         if term.isdigit() and len(term) <= 18:
             number = int(term)
-            return (
-                queryset.filter(
-                    Q(transaction_id=number) | Q(round_id=number) | Q(player__user_id=term)
-                ),
-                False,
+            rounds = Round.objects.filter(operator__in=operator_keys(), round_id=number)
+            by_number = Q(operator__in=operator_keys(), transaction_id=number) | Q(
+                game_round__in=list(rounds.values_list("pk", flat=True))
             )
-        return queryset.filter(Q(player__user_id=term) | Q(history_id=term)), False
+            found = by_number if found is None else found | by_number
+        if found is None:  # a history id: no index of its own (a scan, slow at scale)
+            found = Q(history_id=term)
+        return queryset.filter(found), False
 
     amount_money = money_column("amount", description="amount")
 

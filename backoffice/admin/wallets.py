@@ -23,6 +23,7 @@ from backoffice.admin_helpers import (
     money_html,
     negative_html,
 )
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import LedgerEntry, Wallet
 
 
@@ -90,7 +91,7 @@ class NegativeBalanceFilter(ChoiceFilter):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class WalletAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["player_link", "currency", "balance_display", "updated_at"]
     list_filter = [NegativeBalanceFilter, "currency", "player__operator"]
     search_fields = ["=player__user_id", "player__user_name"]
@@ -124,7 +125,9 @@ class WalletAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class LedgerEntryAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
+    user_id_path = "wallet__player"
+    ordering = ["-created_at", "-pk"]  # entry_created serves it, filtered by date or not
     list_display = [
         "created_at",
         "wallet_link",
@@ -139,7 +142,6 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, ModelAdmin):
     search_fields = ["=wallet__player__user_id", "reason"]
     search_help_text = "Player's user id (exact) or words of the reason."
     list_select_related = ["wallet__player", "transaction", "created_by"]
-    show_full_result_count = False  # large, append-only tables: no second COUNT(*)
     fields = readonly_fields = (
         "wallet_link",
         "kind",

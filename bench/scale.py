@@ -1,0 +1,136 @@
+"""The benchmark's scale mode (`wallet_bench --preload N`): the same BETs on an empty database
+and on one holding N transactions of history, then what an operator waits for on it.
+
+1. The database (`--database`, default casino_bench_scale) must be the benchmark's own: one it
+   created (marked by a comment on the database), or any with `--yes`. A non-empty one is
+   refused unless `--reset`, which drops and recreates it.
+2. The bench operator and players (as the plain benchmark), then BETs on the empty database.
+3. `bench.preload` writes the history; BETs again, on the full database.
+4. The time of `check_ledger`, of `reconcile` of the busiest day, and of the staff pages
+   (`bench.staff_pages`), and the database's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import preload
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = "created by bench.wallet_bench --preload; may be dropped by it (--reset)"
+
+
+def guard_database(psql: Any, name: str, *, reset: bool, yes: bool) -> None:
+    """Create the database (marked as ours), or make sure an existing one may be used."""
+    exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip() == "1"
+    if exists:
+        comment = psql(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            f"WHERE datname = '{name}'"
+        ).strip()
+        if comment != MARK and not yes:
+            sys.exit(
+                f"database {name} exists and was not created by the benchmark: refusing to "
+                "fill it (pass --yes if it may be used, or choose another --database)"
+            )
+        has_rows = psql(
+            "SELECT CASE WHEN to_regclass('platform_wallet_transaction') IS NULL THEN 0 "
+            "ELSE (SELECT count(*) FROM (SELECT 1 FROM platform_wallet_transaction LIMIT 1) t) "
+            "END",
+            name,
+        ).strip()
+        if has_rows != "0":
+            if not reset:
+                sys.exit(
+                    f"database {name} already holds transactions: pass --reset to drop and "
+                    "recreate it"
+                )
+            print(f"dropping database {name} (--reset) ...", flush=True)
+            psql(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = False
+    if not exists:
+        psql(f'CREATE DATABASE "{name}"')
+        psql(f"COMMENT ON DATABASE \"{name}\" IS '{MARK}'")
+
+
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    started = time.monotonic()
+    result = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    return time.monotonic() - started, result.returncode, result.stdout + result.stderr
+
+
+def measure_history(
+    env: dict[str, str],
+    *,
+    db: str,
+    conninfo: str,
+    args: argparse.Namespace,
+    operator_id: str,
+    measure_bets: Any,
+    psql: Any,
+) -> None:
+    """Steps 2-4 of the module's docstring (the database is guarded and migrated)."""
+    print("BETs on the empty database ...", flush=True)
+    empty = measure_bets()
+    started = time.monotonic()
+    plan = preload.preload(conninfo, operator_id=operator_id, transactions=args.preload)
+    loaded_s = time.monotonic() - started
+    size = psql(f"SELECT pg_size_pretty(pg_database_size('{db}'))").strip()
+    print(f"preloaded in {loaded_s:.0f} s; database {db}: {size}", flush=True)
+    print("BETs on the full database ...", flush=True)
+    full = measure_bets()
+
+    job_env = {**env}
+    ledger_s, ledger_rc, ledger_out = timed([sys.executable, "manage.py", "check_ledger"], job_env)
+    reconcile_s, reconcile_rc, reconcile_out = timed(
+        [
+            sys.executable,
+            "manage.py",
+            "reconcile",
+            "--operator",
+            operator_id,
+            "--date",
+            plan.busy_day.isoformat(),
+        ],
+        job_env,
+    )
+    busy = psql(
+        "SELECT count(*) FROM platform_wallet_transaction "
+        f"WHERE transaction_timestamp LIKE '{plan.busy_day.isoformat()}%'",
+        db,
+    ).strip()
+    print("staff pages (median of 3 after a warm-up) ...", flush=True)
+    _, pages_rc, pages_out = timed(
+        [sys.executable, "-m", "bench.staff_pages", "--date", plan.busy_day.isoformat()],
+        {**env, "ALLOWED_HOSTS": "localhost,testserver"},
+    )
+
+    def rate(result: dict[str, float]) -> float:
+        return result["requests"] / (result["duration_us"] / 1e6)
+
+    print()
+    print(f"database                  {size} ({args.preload:,} transactions preloaded)")
+    for label, result in (("empty", empty), ("full", full)):
+        print(
+            f"BET on the {label:<5} database {rate(result):8.0f} requests/s  p50 "
+            f"{result['p50_us'] / 1000:.1f} ms  p99 {result['p99_us'] / 1000:.1f} ms  errors "
+            f"{int(result['errors'] + result['socket_errors'])}"
+        )
+    print(f"full / empty              {rate(full) / rate(empty):10.3f}   (target >= 0.9)")
+    print(
+        f"check_ledger              {ledger_s:10.1f} s   "
+        + ("clean" if ledger_rc == 0 else "FAILED:\n" + ledger_out[-2000:])
+    )
+    print(
+        f"reconcile {plan.busy_day}      {reconcile_s:10.1f} s   ({busy} transactions that day; "
+        + ("no mismatch)" if reconcile_rc == 0 else "FAILED)\n" + reconcile_out[-2000:])
+    )
+    print("staff pages:")
+    print(pages_out.rstrip())
+    if ledger_rc or reconcile_rc or pages_rc:
+        sys.exit(1)
