@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -87,6 +87,29 @@ def activity_page(request: HttpRequest) -> HttpResponse:
             first_page=not cursor,
         )
     return render(request, "lobby/account/activity.html", context)
+
+
+@require_GET
+@login_required
+def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
+    """One of the player's rounds and its transactions; another's round is a 404."""
+    player = _player_or_home(request)
+    if not isinstance(player, Player):
+        return player
+    detail = activity.round_detail(player=player, round_id=round_id)
+    if detail is None:
+        raise Http404("No such round")
+    currency = detail.rows[0].currency if detail.rows else ""
+    return render(
+        request,
+        "lobby/account/round.html",
+        {
+            **_base_context(request, player),
+            "round": detail,
+            "currency": currency,
+            "net": detail.totals.wins - detail.totals.bets,
+        },
+    )
 
 
 def _limit_rows(limits: ResponsibleGamblingLimits | None, now: dt.datetime) -> list[Any]:

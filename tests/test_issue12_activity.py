@@ -209,3 +209,29 @@ def test_issue12_activity_query_uses_the_player_created_at_index(
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = rows.order_by("-created_at", "-pk")[:26].explain()
     assert "transaction_player_recent" in plan
+
+
+def test_issue12_a_round_shows_its_transactions_and_never_anothers(
+    player_client: Client, api: WalletClient, player: Player, session: GameSession, operator
+) -> None:
+    game_make(operator, 200, "Fruit Party")
+    round_id = new_id()
+    bet_id = play(api, session, "BET", "2.00", round_id=round_id)
+    win_id = play(api, session, "WIN", "5.00", round_id=round_id, round_finished=True)
+    play(api, session, "BET", "1.00")  # another round
+    other = PlayerFactory(operator=player.operator, user_id="612")
+    other_round = new_id()
+    play(
+        api,
+        session_for(other, wallet_for(other, "EUR", "100.00")),
+        "BET",
+        "7.00",
+        round_id=other_round,
+    )
+
+    html = player_client.get(f"{URL}round/{round_id}/").content.decode()
+    assert shown_ids(html) == [bet_id, win_id]  # as the round was played
+    assert "Fruit Party" in html and 'data-testid="round-net">€3.00<' in html
+    assert f'href="/account/activity/round/{round_id}/"' in player_client.get(URL).content.decode()
+    assert player_client.get(f"{URL}round/{other_round}/").status_code == 404
+    assert player_client.get(f"{URL}round/{2**64}/").status_code == 404
