@@ -25,6 +25,7 @@ from platform_wallet.selectors import AppliedTotals, applied_total
 BIGINT_MAX = 2**63 - 1
 PAGE_SIZE = 25
 MAX_DAYS = 366  # the longest period shown at once
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(9998, 12, 31)  # dates are clamped to these
 
 STATUS_APPLIED = "applied"
 STATUS_CANCELED = "canceled"
@@ -56,8 +57,9 @@ class Period:
 
 
 def period_bounds(first: dt.date, last: dt.date) -> Period:
-    """The period from `first` to `last` (swapped when given the wrong way round), at most
-    MAX_DAYS long (counted back from `last`)."""
+    """The period from `first` to `last` (swapped when given the wrong way round; each kept
+    between EARLIEST and LATEST), at most MAX_DAYS long (counted back from `last`)."""
+    first, last = (min(max(d, EARLIEST), LATEST) for d in (first, last))
     if last < first:
         first, last = last, first
     first = max(first, last - dt.timedelta(days=MAX_DAYS - 1))

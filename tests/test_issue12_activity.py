@@ -149,6 +149,20 @@ def test_issue12_activity_date_filter_is_whole_utc_days(player: Player, wallet: 
     assert activity.period_bounds(dt.date(2026, 3, 11), dt.date(2026, 3, 10)) == period
     long = activity.period_bounds(dt.date(2020, 1, 1), dt.date(2026, 3, 10))
     assert (long.last - long.first).days == activity.MAX_DAYS - 1
+    # Dates at the calendar's ends never overflow (a 500): they are clamped.
+    for first, last in ((dt.date.min, dt.date.min), (dt.date.max, dt.date.max)):
+        clamped = activity.period_bounds(first, last)
+        assert clamped.start < clamped.end
+
+
+def test_issue12_activity_survives_odd_dates(player_client: Client) -> None:
+    for query in (
+        "?start=0001-01-01&end=0001-01-01",
+        "?start=9999-12-31&end=9999-12-31",
+        "?start=nonsense&end=2026-02-30",
+        "?cursor=" + "9" * 70,
+    ):
+        assert player_client.get(URL + query).status_code == 200, query
 
 
 def test_issue12_activity_pages_by_keyset_without_a_count(
