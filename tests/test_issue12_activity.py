@@ -150,8 +150,8 @@ def test_issue12_activity_date_filter_is_whole_utc_days(player: Player, wallet: 
     long = activity.period_bounds(dt.date(2020, 1, 1), dt.date(2026, 3, 10))
     assert (long.last - long.first).days == activity.MAX_DAYS - 1
     # Dates at the calendar's ends never overflow (a 500): they are clamped.
-    for first, last in ((dt.date.min, dt.date.min), (dt.date.max, dt.date.max)):
-        clamped = activity.period_bounds(first, last)
+    for extreme in (dt.date.min, dt.date.max):
+        clamped = activity.period_bounds(extreme, extreme)
         assert clamped.start < clamped.end
 
 
