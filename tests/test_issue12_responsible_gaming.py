@@ -357,3 +357,26 @@ def test_issue12_a_staff_raise_in_the_admin_waits_and_is_shown_pending(
     assert "pending: daily wager 90.00 from" in page
     event = AuditEvent.objects.order_by("-seq").first()
     assert event is not None and event.details["changes"]["daily_wager_limit"]["effective_at"]
+
+
+def test_issue12_staff_can_cancel_a_waiting_raise(
+    support_client: Client,  # noqa: F811 - the fixture
+    api: WalletClient,
+    player: Player,
+    session: GameSession,
+) -> None:
+    limits_change_by_player(player=player, requested={"daily_wager_limit": D("10.00")})
+    limits_change_by_player(player=player, requested={"daily_wager_limit": None})
+    limits = stored(player)
+    assert limits.pending_daily_wager_limit_at is not None
+    response = support_client.post(
+        "/admin/platform_wallet/responsiblegamblinglimits/",
+        {"action": "cancel_waiting_changes", "_selected_action": [limits.pk]},
+    )
+    assert response.status_code == 302
+    limits = stored(player)
+    assert (limits.daily_wager_limit, limits.pending_daily_wager_limit_at) == (D("10.00"), None)
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.actor_name == "sam_support"
+    assert "canceled_pending" in event.details["changes"]["daily_wager_limit"]
+    assert bet(api, session, "11.00") == "OP_32"  # the limit stays in force
