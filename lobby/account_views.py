@@ -169,11 +169,18 @@ def _limits_context(
     break_form: BreakForm | None = None,
 ) -> dict[str, Any]:
     excluded_until = player_excluded_until(player=player, now=now)
+    break_form = break_form or BreakForm()
+    if excluded_until is not None:  # only breaks that make it clearly longer are offered
+        break_form.fields["period"].choices = [
+            (period, label)
+            for period, label in BREAK_PERIODS.items()
+            if break_until(period, now) > excluded_until + dt.timedelta(hours=1)
+        ]
     return {
         **_base_context(request, player),
         "form": form,
         "rows": _limit_rows(limits, now),
-        "break_form": break_form or BreakForm(),
+        "break_form": break_form,
         "excluded_until": excluded_until,
         "excluded_permanently": is_permanent(excluded_until),
         "no_exclusion_notice": True,

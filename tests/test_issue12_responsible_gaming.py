@@ -380,3 +380,13 @@ def test_issue12_staff_can_cancel_a_waiting_raise(
     assert event is not None and event.actor_name == "sam_support"
     assert "canceled_pending" in event.details["changes"]["daily_wager_limit"]
     assert bet(api, session, "11.00") == "OP_32"  # the limit stays in force
+
+
+def test_issue12_only_longer_breaks_are_offered(player_client: Client, player: Player) -> None:
+    self_exclude(player=player, period="7d")
+    html = player_client.get(LIMITS_URL).content.decode()
+    assert 'value="30d"' in html and 'value="6m"' in html and 'value="permanent"' in html
+    assert 'value="24h"' not in html and 'value="7d"' not in html
+    self_exclude(player=player, period="permanent")
+    html = player_client.get(LIMITS_URL).content.decode()
+    assert 'data-testid="break-form"' not in html
