@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -171,7 +172,9 @@ def _limits_context(
     excluded_until = player_excluded_until(player=player, now=now)
     break_form = break_form or BreakForm()
     if excluded_until is not None:  # only breaks that make it clearly longer are offered
-        break_form.fields["period"].choices = [
+        period_field = break_form.fields["period"]
+        assert isinstance(period_field, forms.ChoiceField)
+        period_field.choices = [
             (period, label)
             for period, label in BREAK_PERIODS.items()
             if break_until(period, now) > excluded_until + dt.timedelta(hours=1)
