@@ -10,9 +10,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -89,6 +90,29 @@ def activity_page(request: HttpRequest) -> HttpResponse:
     return render(request, "lobby/account/activity.html", context)
 
 
+@require_GET
+@login_required
+def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
+    """One of the player's rounds and its transactions; another's round is a 404."""
+    player = _player_or_home(request)
+    if not isinstance(player, Player):
+        return player
+    detail = activity.round_detail(player=player, round_id=round_id)
+    if detail is None:
+        raise Http404("No such round")
+    currency = detail.rows[0].currency if detail.rows else ""
+    return render(
+        request,
+        "lobby/account/round.html",
+        {
+            **_base_context(request, player),
+            "round": detail,
+            "currency": currency,
+            "net": detail.totals.wins - detail.totals.bets,
+        },
+    )
+
+
 def _limit_rows(limits: ResponsibleGamblingLimits | None, now: dt.datetime) -> list[Any]:
     in_force = limits_in_force(limits, now)
     return [
@@ -146,11 +170,20 @@ def _limits_context(
     break_form: BreakForm | None = None,
 ) -> dict[str, Any]:
     excluded_until = player_excluded_until(player=player, now=now)
+    break_form = break_form or BreakForm()
+    if excluded_until is not None:  # only breaks that make it clearly longer are offered
+        period_field = break_form.fields["period"]
+        assert isinstance(period_field, forms.ChoiceField)
+        period_field.choices = [
+            (period, label)
+            for period, label in BREAK_PERIODS.items()
+            if break_until(period, now) > excluded_until + dt.timedelta(hours=1)
+        ]
     return {
         **_base_context(request, player),
         "form": form,
         "rows": _limit_rows(limits, now),
-        "break_form": break_form or BreakForm(),
+        "break_form": break_form,
         "excluded_until": excluded_until,
         "excluded_permanently": is_permanent(excluded_until),
         "no_exclusion_notice": True,

@@ -13,16 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from catalog.models import Game
 from money import to_money
-from platform_wallet.models import Player, Transaction, TransactionStatus
+from platform_wallet.models import Player, Round, Transaction, TransactionStatus
 from platform_wallet.selectors import AppliedTotals, applied_total
 
+BIGINT_MAX = 2**63 - 1
 PAGE_SIZE = 25
 MAX_DAYS = 366  # the longest period shown at once
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(9998, 12, 31)  # dates are clamped to these
 
 STATUS_APPLIED = "applied"
 STATUS_CANCELED = "canceled"
@@ -54,8 +57,9 @@ class Period:
 
 
 def period_bounds(first: dt.date, last: dt.date) -> Period:
-    """The period from `first` to `last` (swapped when given the wrong way round), at most
-    MAX_DAYS long (counted back from `last`)."""
+    """The period from `first` to `last` (swapped when given the wrong way round; each kept
+    between EARLIEST and LATEST), at most MAX_DAYS long (counted back from `last`)."""
+    first, last = (min(max(d, EARLIEST), LATEST) for d in (first, last))
     if last < first:
         first, last = last, first
     first = max(first, last - dt.timedelta(days=MAX_DAYS - 1))
@@ -124,38 +128,28 @@ def _status(status: str) -> str:
     return STATUS_APPLIED if status == TransactionStatus.OK else STATUS_REFUSED
 
 
-def activity_page(
-    *, player: Player, currency: str, period: Period, cursor: str = "", size: int = PAGE_SIZE
-) -> ActivityPage:
-    """One page of the player's transactions, newest first, older than `cursor` (the first
-    page without one). Reads size + 1 rows to know whether an older page exists."""
-    rows = _player_transactions(player=player, currency=currency, period=period)
-    after = cursor_decode(cursor) if cursor else None
-    if after is not None:
-        created_at, pk = after
-        rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
-    found = list(
-        rows.order_by("-created_at", "-pk").values(
-            "pk",
-            "transaction_id",
-            "created_at",
-            "transaction_type",
-            "amount",
-            "currency",
-            "status",
-            "error_code",
-            "round_id",
-            "game_id",
-        )[: size + 1]
-    )
-    more = len(found) > size
-    found = found[:size]
+_ROW_FIELDS = (
+    "pk",
+    "transaction_id",
+    "created_at",
+    "transaction_type",
+    "amount",
+    "currency",
+    "status",
+    "error_code",
+    "round_id",
+    "game_id",
+)
+
+
+def _rows(player: Player, found: list[dict[str, Any]]) -> list[ActivityRow]:
+    """Rows as shown, with their games' titles (one query for the page)."""
     titles = dict(
         Game.objects.filter(
             operator_id=player.operator_id, game_id__in={r["game_id"] for r in found}
         ).values_list("game_id", "title")
     )
-    page_rows = [
+    return [
         ActivityRow(
             transaction_id=r["transaction_id"],
             created_at=r["created_at"],
@@ -170,6 +164,22 @@ def activity_page(
         )
         for r in found
     ]
+
+
+def activity_page(
+    *, player: Player, currency: str, period: Period, cursor: str = "", size: int = PAGE_SIZE
+) -> ActivityPage:
+    """One page of the player's transactions, newest first, older than `cursor` (the first
+    page without one). Reads size + 1 rows to know whether an older page exists."""
+    rows = _player_transactions(player=player, currency=currency, period=period)
+    after = cursor_decode(cursor) if cursor else None
+    if after is not None:
+        created_at, pk = after
+        rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+    found = list(rows.order_by("-created_at", "-pk").values(*_ROW_FIELDS)[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    page_rows = _rows(player, found)
     last = found[-1] if found else None
     next_cursor = cursor_encode(last["created_at"], last["pk"]) if more and last else None
     return ActivityPage(rows=page_rows, next_cursor=next_cursor)
@@ -179,3 +189,44 @@ def activity_totals(*, player: Player, currency: str, period: Period) -> Applied
     """The period's applied totals (refused and canceled transactions do not count):
     `applied_total`, the one definition of bets, wins and refunds."""
     return applied_total(_player_transactions(player=player, currency=currency, period=period))
+
+
+@dataclass(frozen=True)
+class RoundDetail:
+    round_id: int
+    game_id: int
+    game_title: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    rows: list[ActivityRow]  # oldest first, as the round was played
+    totals: AppliedTotals
+
+
+def round_detail(*, player: Player, round_id: int) -> RoundDetail | None:
+    """One of the player's rounds with its transactions (through the round's key and the
+    transactions' round index); None for a round that is not theirs."""
+    if not 0 < round_id <= BIGINT_MAX:
+        return None
+    game_round = Round.objects.filter(
+        operator_id=player.operator_id, round_id=round_id, player=player
+    ).first()
+    if game_round is None:
+        return None
+    transactions = Transaction.objects.filter(
+        game_round=game_round, player=player, transaction_type__isnull=False
+    )
+    rows = _rows(player, list(transactions.order_by("created_at", "pk").values(*_ROW_FIELDS)))
+    title = (
+        Game.objects.filter(operator_id=player.operator_id, game_id=game_round.game_id)
+        .values_list("title", flat=True)
+        .first()
+    )
+    return RoundDetail(
+        round_id=game_round.round_id,
+        game_id=game_round.game_id,
+        game_title=title or "",
+        started_at=game_round.created_at,
+        finished_at=game_round.finished_at,
+        rows=rows,
+        totals=applied_total(transactions),
+    )

@@ -16,6 +16,11 @@ lobby_patterns = [
     path("currency/", views.currency_select, name="currency_select"),
     path("favourites/<int:game_id>/", views.favourite_toggle, name="favourite_toggle"),
     path("account/activity/", account_views.activity_page, name="account_activity"),
+    path(
+        "account/activity/round/<int:round_id>/",
+        account_views.round_page,
+        name="account_round",
+    ),
     path("account/limits/", account_views.limits_page, name="account_limits"),
     path("account/break/", account_views.take_break, name="account_break"),
 ]

@@ -153,6 +153,13 @@ def test_issue12_browser_my_activity(
     page.wait_for_url(f"**start={today}**")
     assert page.locator("[data-testid=activity-table] tbody tr").count() == 6
     assert page.inner_text("[data-testid=total-net]") == "€14.50"
+    # A row's game opens its round: that round's transactions and totals.
+    page.locator("[data-testid=activity-table] .col-game a").nth(2).click()
+    page.wait_for_selector("[data-testid=round-title]")
+    assert "Roulette Royale" in page.inner_text("[data-testid=round-title]")
+    assert page.locator("[data-testid=activity-table] tbody tr").count() == 1
+    snap(page, f"account-round-{device}")
+    no_sideways_scroll(page)
     context.close()
 
 

@@ -149,6 +149,20 @@ def test_issue12_activity_date_filter_is_whole_utc_days(player: Player, wallet: 
     assert activity.period_bounds(dt.date(2026, 3, 11), dt.date(2026, 3, 10)) == period
     long = activity.period_bounds(dt.date(2020, 1, 1), dt.date(2026, 3, 10))
     assert (long.last - long.first).days == activity.MAX_DAYS - 1
+    # Dates at the calendar's ends never overflow (a 500): they are clamped.
+    for extreme in (dt.date.min, dt.date.max):
+        clamped = activity.period_bounds(extreme, extreme)
+        assert clamped.start < clamped.end
+
+
+def test_issue12_activity_survives_odd_dates(player_client: Client) -> None:
+    for query in (
+        "?start=0001-01-01&end=0001-01-01",
+        "?start=9999-12-31&end=9999-12-31",
+        "?start=nonsense&end=2026-02-30",
+        "?cursor=" + "9" * 70,
+    ):
+        assert player_client.get(URL + query).status_code == 200, query
 
 
 def test_issue12_activity_pages_by_keyset_without_a_count(
@@ -209,3 +223,29 @@ def test_issue12_activity_query_uses_the_player_created_at_index(
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = rows.order_by("-created_at", "-pk")[:26].explain()
     assert "transaction_player_recent" in plan
+
+
+def test_issue12_a_round_shows_its_transactions_and_never_anothers(
+    player_client: Client, api: WalletClient, player: Player, session: GameSession, operator
+) -> None:
+    game_make(operator, 200, "Fruit Party")
+    round_id = new_id()
+    bet_id = play(api, session, "BET", "2.00", round_id=round_id)
+    win_id = play(api, session, "WIN", "5.00", round_id=round_id, round_finished=True)
+    play(api, session, "BET", "1.00")  # another round
+    other = PlayerFactory(operator=player.operator, user_id="612")
+    other_round = new_id()
+    play(
+        api,
+        session_for(other, wallet_for(other, "EUR", "100.00")),
+        "BET",
+        "7.00",
+        round_id=other_round,
+    )
+
+    html = player_client.get(f"{URL}round/{round_id}/").content.decode()
+    assert shown_ids(html) == [bet_id, win_id]  # as the round was played
+    assert "Fruit Party" in html and 'data-testid="round-net">€3.00<' in html
+    assert f'href="/account/activity/round/{round_id}/"' in player_client.get(URL).content.decode()
+    assert player_client.get(f"{URL}round/{other_round}/").status_code == 404
+    assert player_client.get(f"{URL}round/{2**64}/").status_code == 404

@@ -357,3 +357,36 @@ def test_issue12_a_staff_raise_in_the_admin_waits_and_is_shown_pending(
     assert "pending: daily wager 90.00 from" in page
     event = AuditEvent.objects.order_by("-seq").first()
     assert event is not None and event.details["changes"]["daily_wager_limit"]["effective_at"]
+
+
+def test_issue12_staff_can_cancel_a_waiting_raise(
+    support_client: Client,  # noqa: F811 - the fixture
+    api: WalletClient,
+    player: Player,
+    session: GameSession,
+) -> None:
+    limits_change_by_player(player=player, requested={"daily_wager_limit": D("10.00")})
+    limits_change_by_player(player=player, requested={"daily_wager_limit": None})
+    limits = stored(player)
+    assert limits.pending_daily_wager_limit_at is not None
+    response = support_client.post(
+        "/admin/platform_wallet/responsiblegamblinglimits/",
+        {"action": "cancel_waiting_changes", "_selected_action": [limits.pk]},
+    )
+    assert response.status_code == 302
+    limits = stored(player)
+    assert (limits.daily_wager_limit, limits.pending_daily_wager_limit_at) == (D("10.00"), None)
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.actor_name == "sam_support"
+    assert "canceled_pending" in event.details["changes"]["daily_wager_limit"]
+    assert bet(api, session, "11.00") == "OP_32"  # the limit stays in force
+
+
+def test_issue12_only_longer_breaks_are_offered(player_client: Client, player: Player) -> None:
+    self_exclude(player=player, period="7d")
+    html = player_client.get(LIMITS_URL).content.decode()
+    assert 'value="30d"' in html and 'value="6m"' in html and 'value="permanent"' in html
+    assert 'value="24h"' not in html and 'value="7d"' not in html
+    self_exclude(player=player, period="permanent")
+    html = player_client.get(LIMITS_URL).content.decode()
+    assert 'data-testid="break-form"' not in html

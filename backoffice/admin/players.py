@@ -38,7 +38,11 @@ from backoffice.paging import LargeTableAdminMixin
 from money import format_money
 from platform_wallet.limits_rules import is_permanent, limits_in_force
 from platform_wallet.models import Player, ResponsibleGamblingLimits, Transaction
-from platform_wallet.services.responsible_gambling import LIMIT_FIELDS, limits_save
+from platform_wallet.services.responsible_gambling import (
+    LIMIT_FIELDS,
+    limits_pending_cancel,
+    limits_save,
+)
 from reporting.selectors import player_freespins
 
 
@@ -318,9 +322,22 @@ class ResponsibleGamblingLimitsAdmin(ModelAdmin):
         ),
     ]
 
+    actions = ["cancel_waiting_changes"]
+
     @admin.display(description="limits")
     def summary(self, obj: ResponsibleGamblingLimits) -> str:
         return _limits_summary(obj) or "-"
+
+    @admin.action(
+        description="Cancel waiting raises and removals (the limits in force stay)",
+        permissions=["change"],
+    )
+    def cancel_waiting_changes(
+        self, request: HttpRequest, queryset: QuerySet[ResponsibleGamblingLimits]
+    ) -> None:
+        staff = request_staff(request)
+        canceled = sum(limits_pending_cancel(limits=obj, actor=staff) for obj in queryset)
+        self.message_user(request, f"Canceled the waiting changes of {canceled} player(s).")
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {**super().get_changeform_initial_data(request), **request.GET.dict()}

@@ -175,6 +175,42 @@ def limits_save(*, limits: ResponsibleGamblingLimits, actor: AbstractBaseUser | 
             )
 
 
+def limits_pending_cancel(
+    *, limits: ResponsibleGamblingLimits, actor: AbstractBaseUser | None
+) -> bool:
+    """Staff cancel the raises and removals still waiting (the stricter limit in force stays;
+    always safe for the player). A change whose time has come is in force and stays. Returns
+    whether anything was canceled; recorded in the audit trail."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ResponsibleGamblingLimits.objects.select_for_update().get(pk=limits.pk)
+        waiting = limits_in_force(locked, now).pending
+        if not waiting:
+            return False
+        for change in waiting:
+            setattr(locked, pending_name(change.name), None)
+            setattr(locked, pending_at_name(change.name), None)
+        locked.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.LIMITS_CHANGED,
+            target=locked.player,
+            details={
+                "limits": locked.pk,
+                "changes": {
+                    change.name: {
+                        "canceled_pending": {
+                            "to": change.value,
+                            "effective_at": change.effective_at,
+                        }
+                    }
+                    for change in waiting
+                },
+            },
+        )
+    return True
+
+
 def _player_limits_locked(player: Player) -> ResponsibleGamblingLimits:
     limits, _ = ResponsibleGamblingLimits.objects.select_for_update().get_or_create(player=player)
     return limits
