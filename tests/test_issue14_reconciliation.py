@@ -177,12 +177,12 @@ def test_issue14_reconciliation_page_shows_free_spins_and_jackpots(
     )
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Free spins (count) ours / PLATFORM" in html and "Jackpots diff" in html
-    assert "-25.00 (-1)" in html  # the jackpots difference, flagged
-    assert "Free spins and jackpots" in html  # the second chart
+    assert "Free spins count ours / PLATFORM" in html and "Jackpots diff" in html
+    assert '<strong class="bo-negative">-25.00</strong>' in html  # the jackpots difference
+    assert "Free spins paid of the 30 days" in html and "Jackpots paid of the 30 days" in html
     listing = finance_client.get(reverse("admin:reporting_reconciliation_changelist"))
     assert listing.status_code == 200
-    assert "Free spins and jackpots per day" in listing.content.decode()
+    assert "Jackpots paid per day" in listing.content.decode()
     export = finance_client.post(
         reverse("admin:reporting_reconciliation_changelist"),
         {"action": "export_csv", "_selected_action": [line.reconciliation_id]},
