@@ -223,10 +223,12 @@ def reconciliation_promotions_series(
     jackpots: Series = {}
     for row in grouped:
         day, currency = row["reconciliation__date"], row["currency"]
-        for series, name in ((freespins, "freespins"), (jackpots, "jackpots")):
-            ours, theirs = to_money(row[f"{name}_ours"]), to_money(row[f"{name}_theirs"])
-            series.setdefault(f"{currency} ours", []).append((day, ours))
-            series.setdefault(f"{currency} PLATFORM", []).append((day, theirs))
+        for series, ours, theirs in (
+            (freespins, row["freespins_ours"], row["freespins_theirs"]),
+            (jackpots, row["jackpots_ours"], row["jackpots_theirs"]),
+        ):
+            series.setdefault(f"{currency} ours", []).append((day, to_money(ours)))
+            series.setdefault(f"{currency} PLATFORM", []).append((day, to_money(theirs)))
 
     def days_differing(name: str) -> set[dt.date]:
         differing = ~Q(**{f"{name}_sum_diff": 0}) | ~Q(**{f"{name}_count_diff": 0})

@@ -103,7 +103,8 @@ def test_issue14_free_spins_and_jackpots_reconciled_when_both_books_agree(
 
 
 # Each case differs on exactly one of the four columns: bets, wins and GGR agree.
-DIFFERENCES = {
+Case = tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], str, dict[str, object]]
+DIFFERENCES: dict[str, Case] = {
     "freespins sum": (
         [("WIN", "5.00", FREESPIN), ("WIN", "1.00", "SPIN")],
         [("WIN", "6.00", FREESPIN), ("WIN", "0.00", "SPIN")],
