@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -190,3 +192,21 @@ def test_issue14_reconciliation_page_shows_free_spins_and_jackpots(
     )
     csv_text = export.content.decode()
     assert "platform_jackpots_sum" in csv_text.splitlines()[0] and "25.00" in csv_text
+
+
+def test_issue14_reconcile_command_prints_and_fails_on_a_jackpots_difference(
+    platform: RunningSimulator, platform_operator: Operator, wallet_api: WalletClient, gambler
+) -> None:
+    wallet_api.token = gambler.session.token  # type: ignore[attr-defined]
+    ours(wallet_api, "WIN", "3.00", FREESPIN)
+    theirs(platform, "WIN", "3.00", FREESPIN)
+    theirs(platform, "WIN", "0.00", JACKPOT)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 lines mismatch"):
+        call_command(
+            "reconcile", operator=platform_operator.operator_id, fetch=True, date=str(_today()),
+            stdout=out,
+        )  # fmt: skip
+    text = out.getvalue()
+    assert "free spins 3.00/3.00 (1/1)  jackpots 0.00/0.00 (0/1)" in text
+    assert "jackpots count differs by -1" in text
