@@ -65,6 +65,11 @@ def recognise(*, transaction_type: str, reason: str, context: dict[str, Any]) ->
     return Promotion(is_freespin=freespin, campaign_code=code, is_jackpot=jackpot)
 
 
+def jackpot_reasons() -> frozenset[str]:
+    """The context.reason values (in capitals) of a jackpot win."""
+    return _jackpot_reasons
+
+
 def campaign_code(value: Any) -> str:
     """context.campaign_code as a column value: "" when it is missing or not a code."""
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
