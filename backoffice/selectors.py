@@ -330,9 +330,9 @@ def reconciliation_ggr_series(
 
 def reconciliation_promotions_series(
     lines: QuerySet[ReconciliationLine],
-) -> tuple[Series, set[dt.date]]:
-    """Free spins and jackpots paid per currency and date, ours and the PLATFORM's (issue 14),
-    and the dates where any of their sums or counts differ (to highlight them)."""
+) -> tuple[tuple[Series, set[dt.date]], tuple[Series, set[dt.date]]]:
+    """Free spins paid and jackpots paid per currency and date, ours and the PLATFORM's (issue
+    14), each with the dates where its sum or count differs (to highlight them)."""
     grouped = (
         lines.values("reconciliation__date", "currency")
         .annotate(
@@ -343,19 +343,21 @@ def reconciliation_promotions_series(
         )
         .order_by("reconciliation__date", "currency")
     )
-    series: Series = {}
+    freespins: Series = {}
+    jackpots: Series = {}
     for row in grouped:
         day, currency = row["reconciliation__date"], row["currency"]
-        for name, label in (
-            ("freespins_ours", "free spins ours"),
-            ("freespins_theirs", "free spins PLATFORM"),
-            ("jackpots_ours", "jackpots ours"),
-            ("jackpots_theirs", "jackpots PLATFORM"),
+        for series, ours, theirs in (
+            (freespins, row["freespins_ours"], row["freespins_theirs"]),
+            (jackpots, row["jackpots_ours"], row["jackpots_theirs"]),
         ):
-            series.setdefault(f"{currency} {label}", []).append((day, to_money(row[name])))
-    differing = ~Q(freespins_sum_diff=0) | ~Q(freespins_count_diff=0)
-    differing |= ~Q(jackpots_sum_diff=0) | ~Q(jackpots_count_diff=0)
-    mismatched = set(
-        lines.filter(differing).values_list("reconciliation__date", flat=True).distinct()
-    )
-    return series, mismatched
+            series.setdefault(f"{currency} ours", []).append((day, to_money(ours)))
+            series.setdefault(f"{currency} PLATFORM", []).append((day, to_money(theirs)))
+
+    def days_differing(name: str) -> set[dt.date]:
+        differing = ~Q(**{f"{name}_sum_diff": 0}) | ~Q(**{f"{name}_count_diff": 0})
+        return set(
+            lines.filter(differing).values_list("reconciliation__date", flat=True).distinct()
+        )
+
+    return (freespins, days_differing("freespins")), (jackpots, days_differing("jackpots"))

@@ -22,9 +22,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 FREESPIN_REASON = "PROMO-FREESPIN"
 CAMPAIGN_CODE_MAX_LENGTH = 255
+
+# Read once (a settings lookup costs more than the whole rule); tests that change the setting
+# are followed by `_jackpot_reasons_changed`.
+_jackpot_reasons = frozenset(reason.upper() for reason in settings.JACKPOT_REASONS)
+
+
+@receiver(setting_changed)
+def _jackpot_reasons_changed(*, setting: str, **kwargs: Any) -> None:
+    global _jackpot_reasons
+    if setting == "JACKPOT_REASONS":
+        _jackpot_reasons = frozenset(reason.upper() for reason in settings.JACKPOT_REASONS)
 
 
 @dataclass(frozen=True)
@@ -40,15 +53,21 @@ NONE = Promotion()
 def recognise(*, transaction_type: str, reason: str, context: dict[str, Any]) -> Promotion:
     """The promotion columns of one transaction (see the module docstring). `reason` is the
     full context.reason as read (not truncated)."""
-    code = campaign_code(context.get("campaign_code"))
+    value = context.get("campaign_code")
+    code = "" if value is None else campaign_code(value)
     if transaction_type != "WIN":
         return NONE if not code else Promotion(campaign_code=code)
     upper = reason.upper()
     freespin = upper == FREESPIN_REASON
-    jackpot = upper in settings.JACKPOT_REASONS
+    jackpot = upper in _jackpot_reasons
     if not (code or freespin or jackpot):
         return NONE
     return Promotion(is_freespin=freespin, campaign_code=code, is_jackpot=jackpot)
+
+
+def jackpot_reasons() -> frozenset[str]:
+    """The context.reason values (in capitals) of a jackpot win."""
+    return _jackpot_reasons
 
 
 def campaign_code(value: Any) -> str:

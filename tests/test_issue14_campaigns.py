@@ -127,6 +127,16 @@ def test_issue14_campaigns_page_and_csv(played, finance_client: Client) -> None:
     assert "No campaign has paid a spin with these filters" in filtered.content.decode()
 
 
+def test_issue14_campaigns_page_shows_the_last_30_days_unless_asked(
+    played, finance_client: Client
+) -> None:
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=45)
+    Transaction.objects.filter(campaign_code="FRIDAY").update(created_at=long_ago)
+    html = finance_client.get(URL).content.decode()
+    assert "WELCOME" in html and "FRIDAY" not in html
+    assert "FRIDAY" in finance_client.get(URL, {"date_from": "2000-01-01"}).content.decode()
+
+
 def test_issue14_campaigns_page_is_for_staff_with_the_permission(
     played, support_client: Client, client: Client
 ) -> None:

@@ -6,9 +6,12 @@ a WIN. Sent through the signed API."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from platform_wallet.models import ResponsibleGamblingLimits, Transaction, Wallet
 from platform_wallet.promotions import recognise
@@ -192,3 +195,46 @@ def test_issue14_recognise_is_pure():
     assert (promo.is_freespin, promo.campaign_code, promo.is_jackpot) == (True, "A", False)
     coded_bet = recognise(transaction_type="BET", reason="SPIN", context={"campaign_code": 7})
     assert (coded_bet.is_freespin, coded_bet.campaign_code) == (False, "7")
+
+
+def test_issue14_backfill_fills_rows_written_before_the_columns(api, session, wallet):
+    """Rows written before migration 0010 have the columns' defaults: the backfill command
+    gives them what the wallet gives a new transaction, and nothing else."""
+    sent = {
+        "fs": {"reason": "promo-freespin", "campaign_code": "OLD-1", "campaign_details": []},
+        "jp": {"reason": "JACKPOT-WIN"},
+        "coded-bet": {"reason": "SPIN", "campaign_code": 77},
+        "odd-code": {"reason": "PROMO-FREESPIN", "campaign_code": {"id": 1}},
+        "plain": {"reason": "SPIN"},
+    }
+    ids = {}
+    for name, context in sent.items():
+        ids[name] = new_id()
+        kind = "BET" if name == "coded-bet" else "WIN"
+        answer = api.changebalance(
+            transaction_type=kind,
+            amount=Decimal("1.00"),
+            user_id="611",
+            token=session.token if kind == "BET" else None,
+            transaction_id=ids[name],
+            context=context,
+        )
+        assert answer.status == "OK"
+    expected = {
+        name: (tx.is_freespin, tx.is_jackpot, tx.campaign_code)
+        for name, tx in ((name, recorded(i)) for name, i in ids.items())
+    }
+    assert expected["fs"] == (True, False, "OLD-1") and expected["coded-bet"][2] == "77"
+    Transaction.objects.update(is_freespin=False, is_jackpot=False, campaign_code="")
+    today = dt.datetime.now(dt.UTC).date()
+    out = StringIO()
+    call_command(
+        "backfill_promotions", date_from=str(today - dt.timedelta(days=1)), date_to=str(today),
+        stdout=out,
+    )  # fmt: skip
+    assert f"{today}: 2 free spins, 1 jackpots, 2 campaign codes" in out.getvalue()
+    for name, i in ids.items():
+        tx = recorded(i)
+        assert (tx.is_freespin, tx.is_jackpot, tx.campaign_code) == expected[name], name
+    call_command("backfill_promotions", date_from=str(today), date_to=str(today), stdout=out)
+    assert f"{today}: 0 free spins, 0 jackpots, 0 campaign codes" in out.getvalue()

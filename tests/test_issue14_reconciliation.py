@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from catalog.services import catalog_sync
 from operators.models import Operator
-from platform_wallet.models import Player
+from platform_wallet.models import Player, Transaction
 from reporting.models import ReconciliationLine
 from reporting.services.business_reports import business_report_fetch
 from reporting.services.reconciliation import reconciliation_run
+from simulator.ledger_book import LedgerBook
 from simulator.server import RunningSimulator
 from tests.admin_fixtures import finance_client, finance_user  # noqa: F401 - fixtures
 from tests.factories import PlayerFactory, session_for, wallet_for
@@ -103,7 +108,8 @@ def test_issue14_free_spins_and_jackpots_reconciled_when_both_books_agree(
 
 
 # Each case differs on exactly one of the four columns: bets, wins and GGR agree.
-DIFFERENCES = {
+Case = tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], str, dict[str, object]]
+DIFFERENCES: dict[str, Case] = {
     "freespins sum": (
         [("WIN", "5.00", FREESPIN), ("WIN", "1.00", "SPIN")],
         [("WIN", "6.00", FREESPIN), ("WIN", "0.00", "SPIN")],
@@ -177,15 +183,85 @@ def test_issue14_reconciliation_page_shows_free_spins_and_jackpots(
     )
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Free spins (count) ours / PLATFORM" in html and "Jackpots diff" in html
-    assert "-25.00 (-1)" in html  # the jackpots difference, flagged
-    assert "Free spins and jackpots" in html  # the second chart
+    assert "Free spins count ours / PLATFORM" in html and "Jackpots diff" in html
+    assert '<strong class="bo-negative">-25.00</strong>' in html  # the jackpots difference
+    assert "Free spins paid of the 30 days" in html and "Jackpots paid of the 30 days" in html
     listing = finance_client.get(reverse("admin:reporting_reconciliation_changelist"))
     assert listing.status_code == 200
-    assert "Free spins and jackpots per day" in listing.content.decode()
+    assert "Jackpots paid per day" in listing.content.decode()
     export = finance_client.post(
         reverse("admin:reporting_reconciliation_changelist"),
         {"action": "export_csv", "_selected_action": [line.reconciliation_id]},
     )
     csv_text = export.content.decode()
     assert "platform_jackpots_sum" in csv_text.splitlines()[0] and "25.00" in csv_text
+
+
+def test_issue14_reconcile_command_prints_and_fails_on_a_jackpots_difference(
+    platform: RunningSimulator, platform_operator: Operator, wallet_api: WalletClient, gambler
+) -> None:
+    wallet_api.token = gambler.session.token  # type: ignore[attr-defined]
+    ours(wallet_api, "WIN", "3.00", FREESPIN)
+    theirs(platform, "WIN", "3.00", FREESPIN)
+    theirs(platform, "WIN", "0.00", JACKPOT)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 lines mismatch"):
+        call_command(
+            "reconcile", operator=platform_operator.operator_id, fetch=True, date=str(_today()),
+            stdout=out,
+        )  # fmt: skip
+    text = out.getvalue()
+    assert "free spins 3.00/3.00 (1/1)  jackpots 0.00/0.00 (0/1)" in text
+    assert "jackpots count differs by -1" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue14_simulated_play_reconciles_free_spins_and_jackpots_then_catches_a_difference(
+    live_server: object,
+    platform: RunningSimulator,
+    platform_operator: Operator,
+    book_path: Path,
+) -> None:
+    """simulate_play (free-spin rounds with campaigns, jackpot WINs) -> the simulator's report
+    from its own book -> reconcile: clean, with free spins and jackpots on both sides. Then the
+    PLATFORM's book drops one free-spin WIN: the free spins columns are flagged."""
+    catalog_sync(operator=platform_operator)
+    out = StringIO()
+    call_command(
+        "simulate_play",
+        operator=platform_operator.operator_id,
+        wallet_url=f"{live_server.url}/api/wallet/",  # type: ignore[attr-defined]
+        players=3,
+        rounds=30,
+        concurrency=3,
+        book=book_path,
+        seed=14,
+        stdout=out,
+    )
+    assert "All answers as expected." in out.getvalue()
+    today = _today()
+    business_report_fetch(operator=platform_operator, date=today)
+    clean = reconciliation_run(operator=platform_operator, date=today)
+    lines = list(clean.lines.all())
+    assert clean.is_clean, [line.notes for line in lines]
+    freespins = sum(line.ledger_freespins_count for line in lines)
+    jackpots = sum(line.ledger_jackpots_count for line in lines)
+    assert freespins == sum(line.platform_freespins_count for line in lines) > 0
+    assert jackpots == sum(line.platform_jackpots_count for line in lines) > 0
+    assert Transaction.objects.exclude(campaign_code="").count() >= freespins
+
+    book = LedgerBook(book_path)
+    dropped = next(
+        tx
+        for tx in book.transactions(operator_id=platform_operator.operator_id)
+        if tx.counts and tx.reason == FREESPIN and tx.amount > 0
+    )
+    assert book.mark_canceled(
+        operator_id=platform_operator.operator_id, transaction_id=dropped.transaction_id
+    )
+    business_report_fetch(operator=platform_operator, date=today)
+    flagged = reconciliation_run(operator=platform_operator, date=today).lines.get(mismatch=True)
+    assert flagged.vendor == dropped.vendor
+    assert (flagged.freespins_sum_diff, flagged.freespins_count_diff) == (dropped.amount, 1)
+    assert (flagged.wins_sum_diff, flagged.wins_count_diff) == (dropped.amount, 1)
+    assert (flagged.jackpots_sum_diff, flagged.jackpots_count_diff) == (0, 0)

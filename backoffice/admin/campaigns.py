@@ -1,7 +1,8 @@
 """Free-spin campaigns in the backoffice (issue 14), read-only: per campaign code and currency,
 its vendor(s), players, spins, total paid, first and last use, from the applied WINs that carry
 the code (`reporting.selectors.campaign_summaries`: aggregated in the database); filters by
-operator, dates and code; CSV export. Each code links to its transactions."""
+operator, dates (the last 30 days unless chosen) and code; CSV export. Each code links to its
+transactions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from backoffice.admin_helpers import ReadOnlyAdminMixin, changelist_url, csv_response
 from backoffice.models import Campaign
@@ -21,6 +23,7 @@ from platform_wallet.models import Transaction
 from reporting.selectors import CampaignSummary, campaign_summaries, campaign_wins, utc_day_bounds
 
 LIMIT = 1000
+DEFAULT_DAYS = 30
 CSV_HEADER = [
     "campaign_code",
     "currency",
@@ -57,7 +60,11 @@ class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         if not self.has_view_permission(request):
             return super().changelist_view(request, extra_context)  # the admin's refusal
-        form = CampaignFilterForm(request.GET or None)
+        # Without filters: the last DEFAULT_DAYS days (an all-time page would read every
+        # campaign row ever written).
+        today = timezone.now().astimezone(dt.UTC).date()
+        since = today - dt.timedelta(days=DEFAULT_DAYS - 1)
+        form = CampaignFilterForm(request.GET or {"date_from": since.isoformat()})
         filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
         start = utc_day_bounds(filters["date_from"])[0] if filters.get("date_from") else None
         end = utc_day_bounds(filters["date_to"])[1] if filters.get("date_to") else None

@@ -5,7 +5,6 @@ mismatch flagged and charted; CSV export; "reconcile again" (`backoffice.jobs`).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
@@ -33,7 +32,6 @@ from backoffice.admin_helpers import (
 )
 from backoffice.charts import line_chart_svg
 from backoffice.jobs import Job
-from money import format_money
 from reporting.models import Reconciliation, ReconciliationLine
 
 LINE_CSV_FIELDS = [
@@ -81,19 +79,6 @@ def _diff(value: Any) -> str:
     return negative_html(value) if value else str(value)
 
 
-def _sum_and_count(currency: str, ours: tuple[Decimal, int], theirs: tuple[Decimal, int]) -> str:
-    return " / ".join(
-        f"{format_money(total, currency)} ({count})" for total, count in (ours, theirs)
-    )
-
-
-def _sum_and_count_diff(total: Decimal, count: int) -> str:
-    """The sum's and the count's differences, in red when either is not zero."""
-    if not total and not count:
-        return "0"
-    return negative_html(f"{total:+} ({count:+})")
-
-
 def _money_diff(value: Any, currency: str) -> str:
     """A difference of amounts: red and bold unless zero."""
     return negative_html(money_html(value, currency)) if value else money_html(value, currency)
@@ -126,10 +111,6 @@ class ReconciliationLineInline(ReadOnlyInline):
         "platform_ggr_money",
         "ggr_difference",
         "counts",
-        "freespins",
-        "freespins_diff",
-        "jackpots",
-        "jackpots_diff",
         "notes",
     )
     show_change_link = False
@@ -163,40 +144,84 @@ class ReconciliationLineInline(ReadOnlyInline):
             f"{obj.platform_bets_count}, {obj.platform_wins_count}"
         )
 
-    @admin.display(description="free spins (count) ours / PLATFORM")
-    def freespins(self, obj: ReconciliationLine) -> str:
-        return _sum_and_count(
-            obj.currency,
-            (obj.ledger_freespins_sum, obj.ledger_freespins_count),
-            (obj.platform_freespins_sum, obj.platform_freespins_count),
-        )
+
+class PromotionsLineInline(ReadOnlyInline):
+    """Free spins and jackpots of each line (issue 14), beside the bets and wins inline: the
+    same lines, their four other columns, so that neither table is wider than the page."""
+
+    model = ReconciliationLine
+    verbose_name = "free spins and jackpots line"
+    verbose_name_plural = "free spins and jackpots (sum, count)"
+    fields = readonly_fields = (
+        "flag",
+        "vendor",
+        "currency",
+        "ledger_freespins_sum",
+        "platform_freespins_sum",
+        "freespins_sum_difference",
+        "freespins_counts",
+        "freespins_count_difference",
+        "ledger_jackpots_sum",
+        "platform_jackpots_sum",
+        "jackpots_sum_difference",
+        "jackpots_counts",
+        "jackpots_count_difference",
+    )
+    show_change_link = False
+
+    @admin.display(description="")
+    def flag(self, obj: ReconciliationLine) -> str:
+        return _mismatch_flag(_promotions_differ(obj))
 
     @admin.display(description="free spins diff")
-    def freespins_diff(self, obj: ReconciliationLine) -> str:
-        return _sum_and_count_diff(obj.freespins_sum_diff, obj.freespins_count_diff)
+    def freespins_sum_difference(self, obj: ReconciliationLine) -> str:
+        return _diff(obj.freespins_sum_diff)
 
-    @admin.display(description="jackpots (count) ours / PLATFORM")
-    def jackpots(self, obj: ReconciliationLine) -> str:
-        return _sum_and_count(
-            obj.currency,
-            (obj.ledger_jackpots_sum, obj.ledger_jackpots_count),
-            (obj.platform_jackpots_sum, obj.platform_jackpots_count),
-        )
+    @admin.display(description="free spins count ours / PLATFORM")
+    def freespins_counts(self, obj: ReconciliationLine) -> str:
+        return f"{obj.ledger_freespins_count} / {obj.platform_freespins_count}"
+
+    @admin.display(description="count diff")
+    def freespins_count_difference(self, obj: ReconciliationLine) -> str:
+        return _diff(obj.freespins_count_diff)
 
     @admin.display(description="jackpots diff")
-    def jackpots_diff(self, obj: ReconciliationLine) -> str:
-        return _sum_and_count_diff(obj.jackpots_sum_diff, obj.jackpots_count_diff)
+    def jackpots_sum_difference(self, obj: ReconciliationLine) -> str:
+        return _diff(obj.jackpots_sum_diff)
+
+    @admin.display(description="jackpots count ours / PLATFORM")
+    def jackpots_counts(self, obj: ReconciliationLine) -> str:
+        return f"{obj.ledger_jackpots_count} / {obj.platform_jackpots_count}"
+
+    @admin.display(description="count diff")
+    def jackpots_count_difference(self, obj: ReconciliationLine) -> str:
+        return _diff(obj.jackpots_count_diff)
 
 
-def _promotions_chart(lines: QuerySet[ReconciliationLine], period: str) -> SafeString:
-    """Free spins and jackpots paid, ours beside the PLATFORM's (issue 14); red: days where
-    one of their four columns differs."""
-    series, mismatched = selectors.reconciliation_promotions_series(lines)
-    return line_chart_svg(
-        series=series,
-        title=f"Free spins and jackpots {period}: ours and the PLATFORM (red: they differ)",
-        highlight=mismatched,
+def _promotions_differ(line: ReconciliationLine) -> bool:
+    return any(
+        (
+            line.freespins_sum_diff,
+            line.freespins_count_diff,
+            line.jackpots_sum_diff,
+            line.jackpots_count_diff,
+        )
     )
+
+
+def _promotions_charts(lines: QuerySet[ReconciliationLine], period: str) -> SafeString:
+    """Free spins paid and jackpots paid (issue 14), ours beside the PLATFORM's, a chart each;
+    red: days where its sum or count differs."""
+    freespins, jackpots = selectors.reconciliation_promotions_series(lines)
+    charts = [
+        line_chart_svg(
+            series=series,
+            title=f"{what} paid {period}: ours and the PLATFORM (red: they differ)",
+            highlight=mismatched,
+        )
+        for what, (series, mismatched) in (("Free spins", freespins), ("Jackpots", jackpots))
+    ]
+    return charts[0] + charts[1]
 
 
 @admin.register(Reconciliation)
@@ -213,7 +238,7 @@ class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, ModelAdmin):
     list_filter = [MismatchFilter, ("date", DateRangeFilter), "operator"]
     date_hierarchy = "date"
     list_select_related = ["operator", "report"]
-    inlines = [ReconciliationLineInline]
+    inlines = [ReconciliationLineInline, PromotionsLineInline]
     actions = ["export_csv", "reconcile_again"]
     fields = readonly_fields = (
         "operator",
@@ -250,7 +275,7 @@ class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, ModelAdmin):
                 title="GGR per day: our ledger and the PLATFORM (red: days with mismatches)",
                 highlight=mismatched,
             )
-            with_chart(response, chart + _promotions_chart(lines, "per day"))
+            with_chart(response, chart + _promotions_charts(lines, "per day"))
         return response
 
     def change_view(
@@ -269,7 +294,7 @@ class ReconciliationAdmin(RunJobsMixin, ReadOnlyAdminMixin, ModelAdmin):
                 series=series,
                 title=f"GGR of {obj.operator}, 30 days to {obj.date} (red: days with mismatches)",
                 highlight=mismatched,
-            ) + _promotions_chart(window, f"of {obj.operator}, 30 days to {obj.date}")
+            ) + _promotions_charts(window, f"of the 30 days to {obj.date}")
             extra["bo_lines_url"] = changelist_url(
                 ReconciliationLine, reconciliation__id__exact=obj.pk
             )
@@ -309,9 +334,7 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "ggr_difference",
         "bets_diff_money",
         "wins_diff_money",
-        "freespins_sum_diff",
-        "jackpots_sum_diff",
-        "notes",
+        "notes",  # names every difference, free spins and jackpots too (a column each: too wide)
     ]
     list_filter = [
         "mismatch",

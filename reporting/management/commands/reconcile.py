@@ -44,7 +44,11 @@ class Command(BaseCommand):
                 f"({line.ledger_bets_count}/{line.platform_bets_count})  "
                 f"wins {line.ledger_wins_sum}/{line.platform_wins_sum} "
                 f"({line.ledger_wins_count}/{line.platform_wins_count})  "
-                f"GGR {line.ledger_ggr}/{line.platform_ggr}"
+                f"GGR {line.ledger_ggr}/{line.platform_ggr}  "
+                f"free spins {line.ledger_freespins_sum}/{line.platform_freespins_sum} "
+                f"({line.ledger_freespins_count}/{line.platform_freespins_count})  "
+                f"jackpots {line.ledger_jackpots_sum}/{line.platform_jackpots_sum} "
+                f"({line.ledger_jackpots_count}/{line.platform_jackpots_count})"
                 + (f"  [{line.notes}]" if line.notes else "")
             )
         self.stdout.write("  (ours/PLATFORM)")
