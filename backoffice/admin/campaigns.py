@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from unfold.admin import ModelAdmin
 
 from backoffice.admin_helpers import ReadOnlyAdminMixin, changelist_url, csv_response
 from backoffice.models import Campaign
@@ -50,7 +51,7 @@ class CampaignFilterForm(forms.Form):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """The changelist is the per-campaign summary (a proxy's page, so that it has its place in
     the admin's menu and its own view permission)."""
 

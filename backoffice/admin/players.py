@@ -106,17 +106,6 @@ class PlayerAdmin(LargeTableAdminMixin, ModelAdmin):
     # on the player's page and in the filters.
     list_display = ["user_id", "user_name", "country", "balances", "status", "created_at"]
     user_id_path = "pk"
-    list_display = [
-        "user_id",
-        "user_name",
-        "display_name",
-        "operator",
-        "country",
-        "balances",
-        "is_blocked",
-        "is_closed",
-        "created_at",
-    ]
     list_display_links = ["user_id", "user_name"]
     form = PlayerForm
     list_filter = ["operator", "is_blocked", "is_closed", NegativeWalletFilter, "country"]
