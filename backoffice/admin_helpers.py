@@ -51,6 +51,7 @@ class ReadOnlyAdminMixin:
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, TabularInline):
+    hide_title = True  # each row's columns say it all (its str() would repeat raw values)
     extra = 0
     max_num = 0
     can_delete = False
