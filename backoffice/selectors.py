@@ -253,12 +253,11 @@ def rounds_pending(
         status=TransactionStatus.OK,
         game_round__finished_at__isnull=True,
     )
-    rows = (
+    rows = list(
         bets.values("game_round_id", "currency")
         .annotate(opened_at=Min("created_at"), bets=Sum("amount"))
         .order_by("opened_at")[:limit]
     )
-    rows = list(rows)
     rounds = Round.objects.select_related("player", "operator").in_bulk(
         [row["game_round_id"] for row in rows]
     )
