@@ -45,6 +45,8 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
         panels["ggr_chart"] = line_chart_svg(
             series=selectors.ggr_per_day(now=now),
             title="GGR per day, last 30 days (our ledger; past days as reconciled)",
+            width=560,
+            height=260,
         )
     if user.has_perm("platform_wallet.view_round"):
         panels["stale_minutes"] = settings.STALE_ROUND_MINUTES
@@ -70,6 +72,8 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
             title="Wallet errors per code and hour (UTC), last 24 hours",
             x_format="%H:00",
             y_format=lambda value: f"{value:,.0f}",
+            width=560,
+            height=260,
         )
         panels["errors_day_since"] = (now - dt.timedelta(days=1)).date().isoformat()
     if user.has_perm("platform_wallet.view_wallet"):
