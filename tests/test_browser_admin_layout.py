@@ -230,8 +230,10 @@ def test_issue12_dashboard_player_page_and_reconciliation_at_1366_and_1440(
         page.set_default_timeout(15_000)
         log_in(page, live_server.url)
 
-        for panel in ("#bo-today", "#bo-ggr svg", "#bo-errors-day svg", "#bo-pending-bets"):
+        for panel in ("#bo-today", "#bo-errors-day svg", "#bo-pending-bets", "#bo-limits"):
             assert page.locator(panel).is_visible(), panel
+        charts = page.locator("#bo-ggr svg")  # one per currency: EUR and JPY never share an axis
+        assert charts.count() == 2 and charts.nth(1).is_visible()
         assert page.locator("#bo-ggr svg polyline[data-series='JPY']").count() == 1
         assert page.locator("#bo-fetch-limits").count() == 1  # a superuser may run the jobs
         size = widths(page)
