@@ -22,7 +22,14 @@ from backoffice.admin_helpers import money_text
 from backoffice.services import player_block_by_staff
 from operators.models import Operator
 from platform_wallet.models import ApiErrorLog, Player, Round, Transaction, Wallet
-from reporting.models import Reconciliation, ReconciliationLine
+from reporting.models import (
+    BusinessReport,
+    BusinessReportRow,
+    LimitAlert,
+    LimitSnapshot,
+    Reconciliation,
+    ReconciliationLine,
+)
 from tests.admin_fixtures import (  # noqa: F401 - fixtures
     finance_client,
     finance_user,
@@ -79,6 +86,44 @@ def test_issue12_rounds_list_shows_two_decimals_and_a_blocked_player_a_red_badge
     player_block_by_staff(player=player, reason="Fraud check", staff=support_user)
     html = support_client.get(reverse("admin:platform_wallet_player_changelist")).content.decode()
     assert '<span class="bo-badge bo-badge-red">Blocked</span>' in html
+
+
+def test_issue12_amounts_on_report_and_limit_pages_are_money(
+    finance_client: Client, operator: Operator
+) -> None:
+    today = timezone.now().date()
+    report = BusinessReport.objects.create(operator=operator, date=today)
+    row = BusinessReportRow.objects.create(
+        report=report, vendor="netent", currency="JPY", bets_sum=Decimal("150000.00")
+    )
+    reconciliation = Reconciliation.objects.create(operator=operator, date=today)
+    line = ReconciliationLine.objects.create(
+        reconciliation=reconciliation, vendor="netent", currency="EUR", ledger_ggr=Decimal("-0.4")
+    )
+    snapshot = LimitSnapshot.objects.create(
+        operator=operator,
+        kind="balance",
+        enabled=True,
+        currency="EUR",
+        available_balance=Decimal("1234.5"),
+    )
+    alert = LimitAlert.objects.create(
+        operator=operator,
+        kind="low_balance",
+        currency="USD",
+        message="low",
+        threshold=Decimal("1000"),
+    )
+    pages = [
+        ("reporting_businessreportrow_change", row.pk, "¥150,000"),
+        ("reporting_reconciliationline_change", line.pk, "-€0.40"),
+        ("reporting_limitsnapshot_change", snapshot.pk, "€1,234.50"),
+        ("reporting_limitalert_change", alert.pk, "$1,000.00"),
+    ]
+    for name, pk, shown in pages:
+        response = finance_client.get(reverse(f"admin:{name}", args=[pk]))
+        assert response.status_code == 200, name
+        assert shown in response.content.decode(), name
 
 
 # --- A player at a glance ----------------------------------------------------------------------
