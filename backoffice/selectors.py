@@ -243,7 +243,8 @@ def rounds_pending(
 ) -> list[PendingRound]:
     """The oldest open rounds whose first applied BET is older than `older_than_minutes`
     (default STALE_ROUND_MINUTES) and at most PENDING_LOOKBACK old: the BETs are found through
-    the transactions' `created_at` index in that bounded range, at most `limit` rounds."""
+    the transactions' `created_at` index in that bounded range, at most `limit` rounds; their
+    bets summed by `applied_totals`."""
     now = _now(now)
     minutes = settings.STALE_ROUND_MINUTES if older_than_minutes is None else older_than_minutes
     bets = Transaction.objects.filter(
@@ -255,21 +256,23 @@ def rounds_pending(
     )
     rows = list(
         bets.values("game_round_id", "currency")
-        .annotate(opened_at=Min("created_at"), bets=Sum("amount"))
+        .annotate(opened_at=Min("created_at"))
         .order_by("opened_at")[:limit]
     )
-    rounds = Round.objects.select_related("player", "operator").in_bulk(
-        [row["game_round_id"] for row in rows]
+    ids = [row["game_round_id"] for row in rows]
+    rounds = Round.objects.select_related("player", "operator").in_bulk(ids)
+    totals = applied_totals(
+        Transaction.objects.filter(game_round_id__in=ids), group_by=("game_round_id",)
     )
     return [
         PendingRound(
             round=rounds[row["game_round_id"]],
-            bets=to_money(row["bets"]),
+            bets=totals[(row["game_round_id"],)].bets,
             currency=row["currency"],
             opened_at=row["opened_at"],
         )
         for row in rows
-        if row["game_round_id"] in rounds
+        if row["game_round_id"] in rounds and (row["game_round_id"],) in totals
     ]
 
 
