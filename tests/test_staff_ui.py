@@ -63,6 +63,13 @@ def test_issue12_the_login_page_and_the_dashboard_are_themed(super_client: Clien
     assert 'id="bo-dashboard"' in html
 
 
+def test_issue12_the_sidebar_lists_players_and_play_first(super_client: Client) -> None:
+    response = super_client.get(reverse("admin:index"))
+    labels = [app["app_label"] for app in response.context["available_apps"]]
+    assert labels[:3] == ["platform_wallet", "backoffice", "reporting"]
+    assert labels[-2:] == ["django_celery_beat", "auth"]  # the framework's own last
+
+
 # --- Money is money ----------------------------------------------------------------------------
 
 
