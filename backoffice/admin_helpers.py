@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -51,6 +51,7 @@ class ReadOnlyAdminMixin:
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, TabularInline):
+    hide_title = True  # each row's columns say it all (its str() would repeat raw values)
     extra = 0
     max_num = 0
     can_delete = False
@@ -93,6 +94,37 @@ def money_column(
     return admin.display(
         description=description or field.rsplit(".", 1)[-1].replace("_", " "), ordering=ordering
     )(show)
+
+
+_MONEY_FIELDS: dict[tuple[type[models.Model], str, str], Callable[[Any], SafeString]] = {}
+
+
+def money_fields(
+    model: type[models.Model], names: Iterable[str], currency: str = "currency"
+) -> list[Any]:
+    """`names` of an object's page (`fields = readonly_fields = ...`) with each amount (a
+    DecimalField of 2 places) shown by `money_html` in the object's `currency`. The same
+    callable every time for one field: the admin matches read-only fields by identity."""
+    shown: list[Any] = []
+    for name in names:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            shown.append(name)
+            continue
+        if not (isinstance(field, models.DecimalField) and field.decimal_places == 2):
+            shown.append(name)
+            continue
+        key = (model, name, currency)
+        if key not in _MONEY_FIELDS:
+            amount_of, currency_of = attrgetter(name), attrgetter(currency)
+
+            def show(obj: Any, amount_of: Any = amount_of, currency_of: Any = currency_of) -> Any:
+                return money_html(amount_of(obj), currency_of(obj) or "")
+
+            _MONEY_FIELDS[key] = admin.display(description=str(field.verbose_name))(show)
+        shown.append(_MONEY_FIELDS[key])
+    return shown
 
 
 def negative_html(value: object) -> SafeString:

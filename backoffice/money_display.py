@@ -25,7 +25,7 @@ def money_html(value: Decimal | float | None, currency: str = "") -> SafeString:
     """`money_text` for a list or page: right-aligned in its column (`bo-money`), red when
     negative."""
     if value is None:
-        return format_html('<span class="bo-money">-</span>')
+        return format_html('<span class="bo-money">{}</span>', "-")
     negative = to_money(value) < 0
     return format_html(
         '<span class="bo-money{}">{}</span>',

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from backoffice.models import AdjustmentRequest, AdjustmentStatus
 from money import to_money
 from platform_wallet.connections import replica_reads
@@ -21,6 +23,7 @@ from platform_wallet.models import (
     ApiErrorLog,
     GameSession,
     Player,
+    ResponsibleGamblingLimits,
     Round,
     Transaction,
     TransactionStatus,
@@ -83,6 +86,47 @@ def sessions_active_count(*, now: dt.datetime | None = None) -> int:
 
 
 # --- Players and wallets -----------------------------------------------------------------------
+
+
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class CappedCount:
+    """How many rows, counted only up to a cap: `more` when there are more than `count`."""
+
+    count: int
+    more: bool
+
+    def __str__(self) -> str:
+        return f"{self.count:,}+" if self.more else f"{self.count:,}"
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> CappedCount:
+    """COUNT over a LIMIT (`SELECT COUNT(*) FROM (... LIMIT cap + 1)`), never a full COUNT: on a
+    player's millions of transactions it reads at most cap + 1 index entries."""
+    found = queryset.order_by()[: cap + 1].count()
+    return CappedCount(count=min(found, cap), more=found > cap)
+
+
+def player_history_counts(player: Player, cap: int = COUNT_CAP) -> dict[str, CappedCount]:
+    """A player at a glance: how many transactions, rounds, game sessions, API errors,
+    responsible-gambling limits, adjustments and audit entries are theirs, each counted by an
+    index that leads with the player (or their user id, or the audit target) and capped."""
+    from_player = {
+        "transactions": Transaction.objects.filter(player=player),  # transaction_player_recent
+        "rounds": Round.objects.filter(player=player),
+        "sessions": GameSession.objects.filter(player=player),  # session_player_recent
+        "api_errors": ApiErrorLog.objects.filter(  # apierror_user
+            user_id=player.user_id, operator=player.operator_id
+        ),
+        "limits": ResponsibleGamblingLimits.objects.filter(player=player),
+        "adjustments": AdjustmentRequest.objects.filter(wallet__player=player),
+        "audit": AuditEvent.objects.filter(  # audit_target
+            target_type="platform_wallet.player", target_id=str(player.pk)
+        ),
+    }
+    return {name: capped_count(queryset, cap) for name, queryset in from_player.items()}
 
 
 def players_with_negative_wallet() -> QuerySet[Player]:
@@ -200,7 +244,8 @@ def rounds_pending(
 ) -> list[PendingRound]:
     """The oldest open rounds whose first applied BET is older than `older_than_minutes`
     (default STALE_ROUND_MINUTES) and at most PENDING_LOOKBACK old: the BETs are found through
-    the transactions' `created_at` index in that bounded range, at most `limit` rounds."""
+    the transactions' `created_at` index in that bounded range, at most `limit` rounds; their
+    bets summed by `applied_totals`."""
     now = _now(now)
     minutes = settings.STALE_ROUND_MINUTES if older_than_minutes is None else older_than_minutes
     bets = Transaction.objects.filter(
@@ -210,24 +255,25 @@ def rounds_pending(
         status=TransactionStatus.OK,
         game_round__finished_at__isnull=True,
     )
-    rows = (
+    rows = list(
         bets.values("game_round_id", "currency")
-        .annotate(opened_at=Min("created_at"), bets=Sum("amount"))
+        .annotate(opened_at=Min("created_at"))
         .order_by("opened_at")[:limit]
     )
-    rows = list(rows)
-    rounds = Round.objects.select_related("player", "operator").in_bulk(
-        [row["game_round_id"] for row in rows]
+    ids = [row["game_round_id"] for row in rows]
+    rounds = Round.objects.select_related("player", "operator").in_bulk(ids)
+    totals = applied_totals(
+        Transaction.objects.filter(game_round_id__in=ids), group_by=("game_round_id",)
     )
     return [
         PendingRound(
             round=rounds[row["game_round_id"]],
-            bets=to_money(row["bets"]),
+            bets=totals[(row["game_round_id"],)].bets,
             currency=row["currency"],
             opened_at=row["opened_at"],
         )
         for row in rows
-        if row["game_round_id"] in rounds
+        if row["game_round_id"] in rounds and (row["game_round_id"],) in totals
     ]
 
 

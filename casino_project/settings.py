@@ -35,7 +35,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # django-unfold (the backoffice's theme) must come before django.contrib.admin: its
     # templates replace the admin's (docs/architecture.md, "Decisions").
-    "unfold",
+    "backoffice.theme.ThemeConfig",  # "unfold", with our admin site (backoffice.site)
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "django.contrib.admin",

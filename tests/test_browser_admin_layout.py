@@ -25,7 +25,7 @@ from django.urls import reverse
 from backoffice.adjustments import adjustment_submit
 from backoffice.services import player_block_by_staff
 from operators.models import Operator
-from platform_wallet.models import ApiErrorLog, Round, Transaction
+from platform_wallet.models import ApiErrorLog, Player, Round, Transaction
 from reporting.models import (
     BusinessReport,
     BusinessReportRow,
@@ -77,6 +77,8 @@ def seed(operator: Operator) -> User:
             assert play(api, session, "WIN", win, round_id=round_id).status == "OK"
         refused = play(api, session_for(player, eur), "BET", "999999.00")
         assert refused.error_code == "OP_31"
+        if index:
+            continue
         free_spin = api.changebalance(  # a promotional free spin of a campaign (issue 14)
             transaction_type="WIN",
             amount=Decimal("4.20"),
@@ -230,3 +232,50 @@ def test_issue12_money_and_blocked_read_as_such_in_the_lists(
     page.goto(f"{live_server.url}/admin/platform_wallet/transaction/{tx.pk}/change/")
     assert "¥1,500" in page.locator("#content-main").inner_text()
     context.close()
+
+
+def test_issue12_dashboard_player_page_and_reconciliation_at_1366_and_1440(
+    browser: Any, live_server: Any, operator: Operator
+) -> None:
+    seed(operator)
+    blocked = Player.objects.get(user_id="702")
+    reconciliation = Reconciliation.objects.get()
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, live_server.url)
+
+        for panel in ("#bo-today", "#bo-errors-day svg", "#bo-pending-bets", "#bo-limits"):
+            assert page.locator(panel).is_visible(), panel
+        charts = page.locator("#bo-ggr svg")  # one per currency: EUR and JPY never share an axis
+        assert charts.count() == 2 and charts.nth(1).is_visible()
+        assert page.locator("#bo-ggr svg polyline[data-series='JPY']").count() == 1
+        assert page.locator("#bo-fetch-limits").count() == 1  # a superuser may run the jobs
+        size = widths(page)
+        assert size["page"] <= size["viewport"], ("dashboard", width, size)
+        shot(page, f"admin-layout-dashboard-{width}")
+
+        page.goto(f"{live_server.url}/admin/platform_wallet/player/{blocked.pk}/change/")
+        balances = page.locator("#bo-balances").inner_text()
+        # 1000.00 - 12.40 + 3.10 + the adjustment of 25.00; 500000 - 1500 + 700
+        assert "€1,015.70" in balances and "¥499,200" in balances
+        assert "Blocked" in page.locator("#bo-player-glance .bo-warning").inner_text()
+        glance = " ".join(page.locator(".bo-glance").inner_text().split())
+        for expected in ("5 Transactions", "3 Rounds", "1 API errors", "1 Adjustments"):
+            assert expected in glance, glance  # (the refused BET opened a round too)
+        assert "2 Audit entries" in glance  # the adjustment and the block
+        size = widths(page)
+        assert size["page"] <= size["viewport"], ("player", width, size)
+        shot(page, f"admin-layout-player-{width}")
+        page.click(".bo-glance a:has-text('Transactions')")
+        page.wait_for_selector("#result_list")
+        assert page.locator("#result_list tbody tr").count() == 5
+
+        page.goto(f"{live_server.url}/admin/reporting/reconciliation/{reconciliation.pk}/change/")
+        assert page.locator("#bo-chart svg .bo-mismatch-band").count() == 1
+        assert "MISMATCH" in page.locator("[data-inline-type]").first.inner_text()
+        size = widths(page)
+        assert size["page"] <= size["viewport"], ("reconciliation", width, size)
+        shot(page, f"admin-layout-reconciliation-{width}")
+        context.close()

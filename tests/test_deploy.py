@@ -310,6 +310,8 @@ def test_the_dockerfile_collectstatic_step_works(tmp_path: Path) -> None:
     static = tmp_path / "static"
     manifest = (static / "staticfiles.json").read_text()
     assert '"admin/css/base.css"' in manifest
+    assert '"unfold/css/styles.css"' in manifest  # the backoffice's theme (issue 12)
+    assert '"backoffice/backoffice.css"' in manifest
     assert list((static / "admin" / "css").glob("base.*.css.gz"))
 
 

@@ -267,6 +267,22 @@ def test_whitenoise_serves_the_collected_hashed_static_files(server: Server) -> 
     assert "immutable" in response.getheader("Cache-Control", "")
 
 
+def test_issue12_the_themed_admin_login_links_hashed_static_files_whitenoise_serves(
+    server: Server,
+) -> None:
+    """The backoffice's theme (django-unfold) and our stylesheet with DEBUG off: the login page
+    links their collected, hashed files, and whitenoise serves them."""
+    manifest = json.loads((server.static_root / "staticfiles.json").read_text())["paths"]
+    page = server.request("GET", "/admin/login/", https=True)
+    assert page.status == 200
+    html = page.read_body.decode()  # type: ignore[attr-defined]
+    for name in ("unfold/css/styles.css", "backoffice/backoffice.css"):
+        assert f"/static/{manifest[name]}" in html, name
+        response = server.request("GET", f"/static/{manifest[name]}", https=True)
+        assert response.status == 200, name
+        assert response.getheader("Content-Type", "").startswith("text/css")
+
+
 def test_wallet_lines_are_json_with_the_call_fields(server: Server) -> None:
     server.request("POST", "/api/wallet/cancel", body=b"{}")
     deadline = time.monotonic() + 10

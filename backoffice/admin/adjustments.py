@@ -238,6 +238,12 @@ class AdjustmentRequestAdmin(ModelAdmin):
     )
     amount_money = money_column("amount", "wallet.currency", description="amount")
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # a player's adjustments, linked from the player's page
+        return lookup == "wallet__player__id__exact" or super().lookup_allowed(
+            lookup, value, request
+        )
+
     @admin.display(description="player", ordering="wallet__player__user_id")
     def player(self, obj: AdjustmentRequest) -> str:
         return admin_link(obj.wallet.player)

@@ -9,11 +9,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 
 from backoffice import services as staff_services
-from backoffice.admin_helpers import pretty_json
+from backoffice.admin_helpers import badge, pretty_json
 from catalog.models import Game, Lobby, Vendor
 
 
@@ -37,7 +36,7 @@ class AvailabilityFilter(admin.SimpleListFilter):
 
 def _available(obj: Game | Lobby) -> str:
     if obj.is_available:
-        return format_html('<span style="color:#2e8540">{}</span>', "playable")
+        return badge("playable", "green")
     reasons = []
     if isinstance(obj, Game) and not obj.enabled:
         reasons.append("disabled by the PLATFORM")
@@ -45,7 +44,7 @@ def _available(obj: Game | Lobby) -> str:
         reasons.append("not in the PLATFORM's list")
     if obj.disabled_by_operator:
         reasons.append("disabled by us")
-    return format_html('<span class="bo-negative">{}</span>', ", ".join(reasons))
+    return badge(", ".join(reasons), "red")
 
 
 class OperatorSwitchAdmin(ModelAdmin):
@@ -99,18 +98,9 @@ class OperatorSwitchAdmin(ModelAdmin):
 
 @admin.register(Game)
 class GameAdmin(OperatorSwitchAdmin):
-    list_display = [
-        "title",
-        "game_id",
-        "vendor",
-        "game_type",
-        "operator",
-        "enabled",
-        "listed",
-        "disabled_by_operator",
-        "availability",
-        "synced_at",
-    ]
+    # Fits 1366 px: "availability" says why a game is not playable (the PLATFORM's flags and
+    # ours, each a filter); the operator is a filter too.
+    list_display = ["title", "game_id", "vendor", "game_type", "availability", "synced_at"]
     list_filter = [
         AvailabilityFilter,
         "disabled_by_operator",
@@ -153,15 +143,7 @@ class GameAdmin(OperatorSwitchAdmin):
 
 @admin.register(Lobby)
 class LobbyAdmin(OperatorSwitchAdmin):
-    list_display = [
-        "lobby_id",
-        "vendor",
-        "operator",
-        "listed",
-        "disabled_by_operator",
-        "availability",
-        "synced_at",
-    ]
+    list_display = ["lobby_id", "vendor", "operator", "availability", "synced_at"]
     list_filter = [AvailabilityFilter, "disabled_by_operator", "listed", "operator", "vendor"]
     search_fields = ["lobby_id", "vendor"]
     list_select_related = ["operator"]
@@ -173,7 +155,7 @@ class LobbyAdmin(OperatorSwitchAdmin):
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(ModelAdmin):
     """The names players see for the PLATFORM's vendor codes (the sync adds new codes)."""
 
     list_display = ["code", "name"]

@@ -23,6 +23,7 @@ from django_celery_beat.admin import (
     IntervalScheduleAdmin,
     PeriodicTaskAdmin,
     PeriodicTaskForm,
+    PeriodicTaskInline,
     SolarScheduleAdmin,
 )
 from django_celery_beat.models import (
@@ -32,7 +33,7 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
-from unfold.admin import ModelAdmin
+from unfold.admin import ModelAdmin, TabularInline
 
 from backoffice.admin_helpers import ThemedFormMixin
 from backoffice.jobs import JOB_LABELS, TASK_JOBS, Job, JobOutcome, job_run
@@ -76,24 +77,28 @@ for _model in (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, C
         admin.site.unregister(_model)
 
 
+class ScheduledTaskInline(PeriodicTaskInline, TabularInline):
+    """The periodic tasks using a schedule, on the schedule's page."""
+
+
 @admin.register(IntervalSchedule)
 class IntervalScheduleThemedAdmin(IntervalScheduleAdmin, ModelAdmin):
-    pass
+    inlines = [ScheduledTaskInline]
 
 
 @admin.register(CrontabSchedule)
 class CrontabScheduleThemedAdmin(CrontabScheduleAdmin, ModelAdmin):
-    pass
+    inlines = [ScheduledTaskInline]
 
 
 @admin.register(SolarSchedule)
 class SolarScheduleThemedAdmin(SolarScheduleAdmin, ModelAdmin):
-    pass
+    inlines = [ScheduledTaskInline]
 
 
 @admin.register(ClockedSchedule)
 class ClockedScheduleThemedAdmin(ClockedScheduleAdmin, ModelAdmin):
-    pass
+    inlines = [ScheduledTaskInline]
 
 
 class ScheduledJobForm(ThemedFormMixin, PeriodicTaskForm):

@@ -4,11 +4,8 @@ and the alerts, open until a check finds their condition gone."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils.html import format_html_join
 from unfold.admin import ModelAdmin
 
@@ -17,11 +14,14 @@ from backoffice.admin_helpers import (
     ReadOnlyAdminMixin,
     alert_flag,
     money_column,
+    money_fields,
     money_html,
     money_text,
     pretty_json,
 )
 from reporting.models import LimitAlert, LimitSnapshot
+
+SNAPSHOT_FIELDS = [f.name for f in LimitSnapshot._meta.fields if f.name != "raw"]
 
 
 @admin.register(LimitSnapshot)
@@ -40,8 +40,12 @@ class LimitSnapshotAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_select_related = ["operator"]
     date_hierarchy = "fetched_at"
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in self.opts.fields if f.name != "raw"] + ["raw_display"]
+    fields = readonly_fields = (
+        *money_fields(
+            LimitSnapshot, [f.name for f in LimitSnapshot._meta.fields if f.name != "raw"]
+        ),
+        "raw_display",
+    )
 
     @admin.display(description="available balance")
     def available(self, obj: LimitSnapshot) -> str:
@@ -99,8 +103,9 @@ class LimitAlertAdmin(ReadOnlyAdminMixin, ModelAdmin):
     available_money = money_column("available_balance", description="available balance")
     threshold_money = money_column("threshold", description="threshold")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in self.opts.fields]
+    fields = readonly_fields = tuple(
+        money_fields(LimitAlert, [f.name for f in LimitAlert._meta.fields])
+    )
 
     @admin.display(description="state", ordering="resolved_at")
     def state(self, obj: LimitAlert) -> str:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin, StackedInline
 
+from audit.models import AuditEvent
 from backoffice import selectors
 from backoffice import services as staff_services
 from backoffice.admin.audit import audit_url_for
@@ -34,10 +35,18 @@ from backoffice.admin_helpers import (
     reason_page,
     request_staff,
 )
+from backoffice.models import AdjustmentRequest
 from backoffice.paging import LargeTableAdminMixin
 from money import format_money
 from platform_wallet.limits_rules import is_permanent, limits_in_force
-from platform_wallet.models import Player, ResponsibleGamblingLimits, Transaction
+from platform_wallet.models import (
+    ApiErrorLog,
+    GameSession,
+    Player,
+    ResponsibleGamblingLimits,
+    Round,
+    Transaction,
+)
 from platform_wallet.services.responsible_gambling import (
     LIMIT_FIELDS,
     limits_pending_cancel,
@@ -254,6 +263,12 @@ class PlayerAdmin(LargeTableAdminMixin, ModelAdmin):
         extra_context = {**(extra_context or {}), "can_block": self.has_block_permission(request)}
         if request.user.has_perm("audit.view_auditevent"):
             extra_context["audit_url"] = audit_url_for("platform_wallet.player", object_id)
+        player = self.get_object(request, object_id)
+        if player is not None:
+            extra_context["glance"] = _glance(request, player)
+            extra_context["balances"] = [
+                (w.currency, balance_html(w)) for w in player.wallets.order_by("currency")
+            ]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -263,6 +278,46 @@ class PlayerAdmin(LargeTableAdminMixin, ModelAdmin):
             limits_save(limits=limits, actor=request_staff(request))
         formset.save_m2m()
         return None
+
+
+# A player at a glance: each history the staff member may view, its count and its list.
+GLANCE = [
+    # (name in player_history_counts, label, model, the list's filter of this player)
+    ("transactions", "Transactions", Transaction, lambda p: {"player__id__exact": p.pk}),
+    ("rounds", "Rounds", Round, lambda p: {"player__id__exact": p.pk}),
+    ("sessions", "Game sessions", GameSession, lambda p: {"player__id__exact": p.pk}),
+    (
+        "api_errors",
+        "API errors",
+        ApiErrorLog,
+        lambda p: {"user_id": p.user_id, "operator__id__exact": p.operator_id},
+    ),
+    ("limits", "RG limits", ResponsibleGamblingLimits, lambda p: {"player__id__exact": p.pk}),
+    (
+        "adjustments",
+        "Adjustments",
+        AdjustmentRequest,
+        lambda p: {"wallet__player__id__exact": p.pk},
+    ),
+    (
+        "audit",
+        "Audit entries",
+        AuditEvent,
+        lambda p: {"target_type": "platform_wallet.player", "target_id": p.pk},
+    ),
+]
+
+
+def _glance(request: HttpRequest, player: Player) -> list[tuple[str, str, str]]:
+    """(label, capped count, filtered list URL) of each of the player's histories this staff
+    member may view."""
+    counts = selectors.player_history_counts(player)
+    links = []
+    for name, label, model, params in GLANCE:
+        meta = model._meta
+        if request.user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            links.append((label, str(counts[name]), changelist_url(model, **params(player))))
+    return links
 
 
 def _limits_summary(limits: ResponsibleGamblingLimits) -> str:

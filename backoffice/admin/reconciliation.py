@@ -25,6 +25,7 @@ from backoffice.admin_helpers import (
     changelist_queryset,
     changelist_url,
     money_column,
+    money_fields,
     money_html,
     negative_html,
     per_date_csv,
@@ -358,8 +359,10 @@ class ReconciliationLineAdmin(ReadOnlyAdminMixin, ModelAdmin):
     bets_diff_money = money_column("bets_sum_diff", description="bets diff")
     wins_diff_money = money_column("wins_sum_diff", description="wins diff")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["reconciliation", *LINE_CSV_FIELDS]
+    fields = readonly_fields = (
+        "reconciliation",
+        *money_fields(ReconciliationLine, LINE_CSV_FIELDS),
+    )
 
     @admin.display(description="date", ordering="reconciliation__date")
     def date(self, obj: ReconciliationLine) -> Any:

@@ -21,6 +21,7 @@ from backoffice.admin_helpers import (
     admin_link,
     changelist_queryset,
     money_column,
+    money_fields,
     money_html,
     per_date_csv,
     pretty_json,
@@ -152,7 +153,11 @@ class BusinessReportRowAdmin(ReadOnlyAdminMixin, ModelAdmin):
     ordering = ["-report__date", "vendor", "currency"]
     actions = ["export_csv"]
     list_per_page = 200
-    fields = readonly_fields = ("report_link", *ROW_CSV_FIELDS, "raw_display")
+    fields = readonly_fields = (
+        "report_link",
+        *money_fields(BusinessReportRow, ROW_CSV_FIELDS),
+        "raw_display",
+    )
     bets_money = money_column("bets_sum", description="bets")
     wins_money = money_column("wins_sum", description="wins")
     ggr_money = money_column("gross_gaming_revenue", description="GGR")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -294,7 +293,7 @@ class TransactionAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
         ),
         ("History", {"fields": ["created_at", "canceled_at", "canceled_before_arrival"]}),
     ]
-    readonly_fields = flatten_fieldsets(fieldsets)
+    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Transaction]:
         return (

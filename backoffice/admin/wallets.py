@@ -163,7 +163,8 @@ class LedgerEntryAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description="wallet")
     def wallet_link(self, obj: LedgerEntry) -> str:
-        return admin_link(obj.wallet)
+        # the player and currency (a wallet's str() adds today's balance: not this entry's)
+        return admin_link(obj.wallet, f"{obj.wallet.player.user_id} {obj.wallet.currency}")
 
     @admin.display(description="transaction")
     def transaction_link(self, obj: LedgerEntry) -> str:

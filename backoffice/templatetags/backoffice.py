@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -30,6 +31,11 @@ def pretty_json(value: Any) -> SafeString:
     return _pretty_json(value)
 
 
+def _count_text(value: Decimal) -> str:
+    """A chart's axis value that counts things: whole numbers plain, others with one decimal."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.1f}"
+
+
 @register.inclusion_tag("admin/backoffice/dashboard.html", takes_context=True)
 def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
     """What the staff member may see of today's activity: every panel needs its permission."""
@@ -42,10 +48,15 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
         panels["transactions_url"] = reverse("admin:platform_wallet_transaction_changelist") + (
             f"?created_at__date__gte={now.date().isoformat()}"
         )
-        panels["ggr_chart"] = line_chart_svg(
-            series=selectors.ggr_per_day(now=now),
-            title="GGR per day, last 30 days (our ledger; past days as reconciled)",
-        )
+        panels["ggr_charts"] = [  # one per currency: amounts of two currencies never share an axis
+            line_chart_svg(
+                series={currency: points},
+                title=f"{currency}: GGR per day, last 30 days",
+                width=560,
+                height=220,
+            )
+            for currency, points in sorted(selectors.ggr_per_day(now=now).items())
+        ]
     if user.has_perm("platform_wallet.view_round"):
         panels["stale_minutes"] = settings.STALE_ROUND_MINUTES
         panels["pending_rounds"] = selectors.rounds_pending(now=now)
@@ -69,7 +80,9 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
             series=per_hour,
             title="Wallet errors per code and hour (UTC), last 24 hours",
             x_format="%H:00",
-            y_format=lambda value: f"{value:,.0f}",
+            y_format=_count_text,
+            width=560,
+            height=260,
         )
         panels["errors_day_since"] = (now - dt.timedelta(days=1)).date().isoformat()
     if user.has_perm("platform_wallet.view_wallet"):
