@@ -135,6 +135,7 @@ def test_issue12_browser_phone_search_shows_its_whole_placeholder(
     )
     page = context.new_page()
     page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")
     # the placeholder typed in as text: the field scrolls when it does not fit
     room = page.eval_on_selector(
         "input[name=q]",
@@ -165,4 +166,37 @@ def test_issue12_browser_lobby_game_is_found_by_vendor_name_on_a_phone(
     page.press("input[name=q]", "Enter")
     page.wait_for_url("**q=**")
     assert page.locator("[data-game-id]").count() == 2
+    page.wait_for_load_state("networkidle")  # no request still in flight when the test ends
+    context.close()
+
+
+def test_issue12_browser_error_pages_for_players_and_staff(
+    browser: Any, live_server: Any, casino: Operator
+) -> None:
+    from tests.admin_fixtures import STAFF_PASSWORD, staff_user
+
+    for width, height in ((1366, 820), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        response = page.goto(live_server.url + "/no-such-page/")
+        assert response.status == 404
+        assert page.locator("[data-testid=error-back]").is_visible()
+        snap(page, f"error-404-player-{width}", full_page=False)
+        page.click("[data-testid=error-back]")
+        page.wait_for_url(live_server.url + "/")
+        context.close()
+
+    staff_user("root_admin", superuser=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 820})
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", "root_admin")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    response = page.goto(live_server.url + "/admin/no-such-section/")
+    assert response.status == 404
+    snap(page, "error-404-admin-1366", full_page=False)
+    page.click("[data-testid=error-back]")
+    page.wait_for_url(live_server.url + "/admin/")
     context.close()
