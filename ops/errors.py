@@ -3,6 +3,7 @@
     error_page(request, status, **context)  the page of `status` for the request's path
     permission_denied / page_not_found / server_error   Django's handler403/404/500
                                             (casino_project.urls)
+    csrf_failure                            CSRF_FAILURE_VIEW: the 403 page
 
 Players get `templates/<status>.html` (the lobby's look, a way back to the lobby); staff, on a
 path under the admin, get `templates/admin/errors/<status>.html` (extending
@@ -62,6 +63,12 @@ def error_page(
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return error_page(request, 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form posted without its token (often an expired page)."""
+    logger.warning("CSRF check failed: %s %s (%s)", request.method, request.path, reason)
+    return error_page(request, 403, csrf_failed=True)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -75,3 +75,16 @@ def test_issue12_staff_429_from_the_admin_login_limit(settings: Any) -> None:
     refused = staff.post("/admin/login/", attempt)
     html = assert_staff_page(refused, 429)
     assert "Too many" in html
+
+
+@override_settings(DEBUG=False)
+def test_issue12_csrf_failure_is_the_styled_403(player: Any, wallet: Any) -> None:
+    from tests.lobby_fixtures import login_for
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(login_for(player, "john"))
+    html = assert_player_page(browser.post("/currency/", {"currency": "EUR"}), 403)
+    assert "security token" in html
+    staff = Client(enforce_csrf_checks=True)
+    html = assert_staff_page(staff.post("/admin/login/", {"username": "x", "password": "y"}), 403)
+    assert "security token" in html
