@@ -48,14 +48,28 @@ def error_template(path: str, status: int) -> str:
     return f"{status}.html"
 
 
+def _admin_context(request: HttpRequest | None) -> dict[str, Any]:
+    """The admin's page context (its header, navigation, the user's tools: whatever the
+    admin's theme needs) for a logged-in staff member; its names alone otherwise (a visitor,
+    a 500, a 429 before the session is read)."""
+    names = {"site_header": admin.site.site_header, "site_title": admin.site.site_title}
+    if request is None or not hasattr(request, "user") or not admin.site.has_permission(request):
+        return names
+    try:
+        return {**names, **admin.site.each_context(request)}
+    except Exception:  # an error page must not fail: the names alone
+        logger.warning("the admin's context for an error page failed", exc_info=True)
+        return names
+
+
 def error_page(
     request: HttpRequest, status: int, *, with_request: bool = True, **context: Any
 ) -> HttpResponse:
     """The error page of `status` for `request` (see module)."""
     name = error_template(request.path, status)
     values = {"status": status, "title": TITLES.get(status, "Error"), **context}
-    if name.startswith("admin/"):  # the admin's names, without its per-request context
-        values.update(site_header=admin.site.site_header, site_title=admin.site.site_title)
+    if name.startswith("admin/"):
+        values = {**_admin_context(request if with_request else None), **values}
     template = loader.get_template(name)
     body = template.render(values, request if with_request else None)
     return HttpResponse(body, status=status)

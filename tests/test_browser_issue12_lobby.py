@@ -189,10 +189,10 @@ def test_issue12_browser_error_pages_for_players_and_staff(
     staff_user("root_admin", superuser=True)
     context = browser.new_context(viewport={"width": 1366, "height": 820})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
     page.fill("input[name=username]", "root_admin")
     page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    page.click("#login-form [type=submit]")
     page.wait_for_url(live_server.url + "/admin/")
     response = page.goto(live_server.url + "/admin/no-such-section/")
     assert response.status == 404
