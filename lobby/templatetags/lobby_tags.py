@@ -13,6 +13,7 @@ from django.urls import reverse
 from catalog.selectors import row_vendor_name
 from lobby import selectors
 from lobby.launch import NEW_TAB_LOBBIES
+from money import format_money
 
 register = template.Library()
 
@@ -31,6 +32,13 @@ def description(details: Any, language: str = "en") -> str:
 @register.filter
 def lobby_title(lobby: Any) -> str:
     return selectors.lobby_title(lobby)
+
+
+@register.filter
+def money_in(amount: Decimal | None, currency: str) -> str:
+    """An amount in its currency, the one way money is shown (`money.format_money`, Babel):
+    "€1,234.50", "¥500"."""
+    return format_money(amount, currency or "")
 
 
 @register.filter
