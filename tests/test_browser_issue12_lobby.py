@@ -111,6 +111,8 @@ def test_issue12_browser_lobby_names_search_favourites_recent(
     snap(page, "lobby-personal-1366", full_page=False)
     page.set_viewport_size({"width": 1440, "height": 900})
     snap(page, "lobby-personal-1440", full_page=False)
+    page.set_viewport_size({"width": 390, "height": 844})
+    snap(page, "lobby-personal-390", full_page=False)
     context.close()
 
 

@@ -18,7 +18,7 @@ from django.test.utils import override_settings
 
 from catalog.models import Game, Lobby
 from operators.models import Operator
-from platform_wallet.models import Player, Wallet
+from platform_wallet.models import Player, Transaction, Wallet
 from tests.lobby_browser import CHROMIUM, chromium_session, shot
 from tests.lobby_fixtures import PASSWORD
 from tests.test_browser_lobby_simulator import (  # noqa: F401 - fixtures
@@ -144,6 +144,7 @@ def test_issue12_browser_demo_spins_with_play_money(
         "[data-testid=outcome]"
     )
     assert page.locator("[data-testid=play-balance]").count() == 0  # no wallet in demo mode
+    assert not Transaction.objects.exists()  # play money: the wallet was never called
     snap(page, "play-demo-1366")
     context.close()
 
