@@ -97,7 +97,12 @@ def test_issue12_browser_lobby_names_search_favourites_recent(
 
     # the heart, then the rows
     page.goto(live_server.url + "/")
+    page.evaluate("window.scrollTo(0, 400); window.__sameDocument = true")
     page.locator("[data-game-id='500'] [data-testid=favourite]").first.click()
+    page.wait_for_selector("[data-game-id='500'] [data-testid=favourite][aria-pressed=true]")
+    assert page.evaluate("window.__sameDocument") is True  # the heart turned, no reload
+    assert page.evaluate("window.scrollY") == 400
+    page.reload()
     page.wait_for_selector("[data-testid=favourites] [data-game-id='500']")
     assert (
         page.get_attribute("[data-testid=favourites] [data-testid=favourite]", "aria-pressed")
