@@ -42,14 +42,6 @@ def money_in(amount: Decimal | None, currency: str) -> str:
 
 
 @register.filter
-def money(amount: Decimal | None) -> str:
-    """1234.5 -> "1,234.50" (exact: Decimal, never float)."""
-    if amount is None:
-        return ""
-    return f"{Decimal(amount).quantize(Decimal('0.01')):,}"
-
-
-@register.filter
 def vendor_name(row: Any) -> str:
     """A game's or lobby's vendor as players see it: "playngo" -> "Play'n GO"."""
     return row_vendor_name(row)
