@@ -31,6 +31,7 @@ if not SECRET_KEY:
     raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "ops.errors.csrf_failure"  # our styled 403 (players' or the admin's)
 
 INSTALLED_APPS = [
     # django-unfold (the backoffice's theme) must come before django.contrib.admin: its

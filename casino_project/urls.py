@@ -9,3 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("lobby.urls")),  # the player lobby at "/", login/logout under /accounts/
 ]
+
+# Error pages in the players' look, or the admin's under /admin/ (DEBUG off): ops.errors
+handler403 = "ops.errors.permission_denied"
+handler404 = "ops.errors.page_not_found"
+handler500 = "ops.errors.server_error"

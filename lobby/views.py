@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -269,7 +269,8 @@ def game_demo(request: HttpRequest, game_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def favourite_toggle(request: HttpRequest, game_id: int) -> HttpResponse:
-    """The heart on a game card: mark or unmark the game, then back to the page it was on."""
+    """The heart on a game card: mark or unmark the game, then back to the page it was on
+    (JSON for the lobby's script, which turns the heart without reloading the page)."""
     form = FavouriteForm(request.POST)
     player = selectors.player_for_user(user=request.user)
     operator = selectors.operator_for_lobby(player=player)
@@ -281,9 +282,11 @@ def favourite_toggle(request: HttpRequest, game_id: int) -> HttpResponse:
     if player is None or game is None or not form.is_valid():
         return _refuse(request, "This game is not available.", None)
     try:
-        favourite_set(player=player, game=game, favourite=form.cleaned_data["favourite"])
+        state = favourite_set(player=player, game=game, favourite=form.cleaned_data["favourite"])
     except LaunchRefused as refusal:
         return _refuse(request, str(refusal), None)
+    if request.headers.get("Accept") == "application/json":  # lobby.js: the heart alone
+        return JsonResponse({"game_id": game.game_id, "favourite": state})
     return HttpResponseRedirect(_safe_next(request) or reverse("lobby:home"))
 
 

@@ -3,8 +3,8 @@
 - `OpsEndpointsMiddleware` (first in MIDDLEWARE): answers GET /healthz and /metrics before
   host validation and the HTTPS redirect, so that the container's HEALTHCHECK, the load
   balancer and Prometheus reach them by any address over plain HTTP.
-- `RateLimitMiddleware`: 429 for player pages and login attempts over their limits; the
-  PLATFORM's calls (/api/wallet/) are never limited.
+- `RateLimitMiddleware`: 429 for player pages and login attempts over their limits (the
+  styled page of `ops.errors`); the PLATFORM's calls (/api/wallet/) are never limited.
 - `StaffStatementTimeoutMiddleware`: staff pages (/admin/) run their queries with
   STAFF_STATEMENT_TIMEOUT_MS instead of the wallet's short timeout the connection starts with.
 """
@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from ops import metrics
+from ops.errors import error_page
 from ops.health import health_checks_run
 from ops.ratelimit import RateLimit, rate_limit_consume
 from platform_wallet.addresses import client_address
@@ -148,11 +149,8 @@ class RateLimitMiddleware:
             limit.scope,
             extra={"client_ip": key, "scope": limit.scope},
         )
-        response = HttpResponse(
-            f"Too many requests. Please try again in {retry_after} seconds.\n",
-            status=429,
-            content_type="text/plain; charset=utf-8",
-        )
+        # before the session and the user are read: the page needs neither
+        response = error_page(request, 429, with_request=False, retry_after=retry_after)
         response["Retry-After"] = str(retry_after)
         return response
 

@@ -97,7 +97,12 @@ def test_issue12_browser_lobby_names_search_favourites_recent(
 
     # the heart, then the rows
     page.goto(live_server.url + "/")
+    page.evaluate("window.scrollTo(0, 400); window.__sameDocument = true")
     page.locator("[data-game-id='500'] [data-testid=favourite]").first.click()
+    page.wait_for_selector("[data-game-id='500'] [data-testid=favourite][aria-pressed=true]")
+    assert page.evaluate("window.__sameDocument") is True  # the heart turned, no reload
+    assert page.evaluate("window.scrollY") == 400
+    page.reload()
     page.wait_for_selector("[data-testid=favourites] [data-game-id='500']")
     assert (
         page.get_attribute("[data-testid=favourites] [data-testid=favourite]", "aria-pressed")
@@ -111,6 +116,8 @@ def test_issue12_browser_lobby_names_search_favourites_recent(
     snap(page, "lobby-personal-1366", full_page=False)
     page.set_viewport_size({"width": 1440, "height": 900})
     snap(page, "lobby-personal-1440", full_page=False)
+    page.set_viewport_size({"width": 390, "height": 844})
+    snap(page, "lobby-personal-390", full_page=False)
     context.close()
 
 
@@ -135,6 +142,7 @@ def test_issue12_browser_phone_search_shows_its_whole_placeholder(
     )
     page = context.new_page()
     page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")
     # the placeholder typed in as text: the field scrolls when it does not fit
     room = page.eval_on_selector(
         "input[name=q]",
@@ -165,4 +173,37 @@ def test_issue12_browser_lobby_game_is_found_by_vendor_name_on_a_phone(
     page.press("input[name=q]", "Enter")
     page.wait_for_url("**q=**")
     assert page.locator("[data-game-id]").count() == 2
+    page.wait_for_load_state("networkidle")  # no request still in flight when the test ends
+    context.close()
+
+
+def test_issue12_browser_error_pages_for_players_and_staff(
+    browser: Any, live_server: Any, casino: Operator
+) -> None:
+    from tests.admin_fixtures import STAFF_PASSWORD, staff_user
+
+    for width, height in ((1366, 820), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        response = page.goto(live_server.url + "/no-such-page/")
+        assert response.status == 404
+        assert page.locator("[data-testid=error-back]").is_visible()
+        snap(page, f"error-404-player-{width}", full_page=False)
+        page.click("[data-testid=error-back]")
+        page.wait_for_url(live_server.url + "/")
+        context.close()
+
+    staff_user("root_admin", superuser=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 820})
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    page.fill("input[name=username]", "root_admin")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("#login-form [type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    response = page.goto(live_server.url + "/admin/no-such-section/")
+    assert response.status == 404
+    snap(page, "error-404-admin-1366", full_page=False)
+    page.click("[data-testid=error-back]")
+    page.wait_for_url(live_server.url + "/admin/")
     context.close()

@@ -18,7 +18,7 @@ from django.test.utils import override_settings
 
 from catalog.models import Game, Lobby
 from operators.models import Operator
-from platform_wallet.models import Player, Wallet
+from platform_wallet.models import Player, Transaction, Wallet
 from tests.lobby_browser import CHROMIUM, chromium_session, shot
 from tests.lobby_fixtures import PASSWORD
 from tests.test_browser_lobby_simulator import (  # noqa: F401 - fixtures
@@ -68,8 +68,15 @@ def play_game(page: Any, game: Game) -> Any:
     return page.wait_for_selector("iframe#game-frame").content_frame()
 
 
-def top_bar_raw(page: Any) -> Decimal:
-    return Decimal(page.get_attribute("[data-testid=play-balance]", "data-raw"))
+def set_visibility(page: Any, state: str) -> None:
+    """What the browser does when the tab is hidden or shown again."""
+    page.evaluate(
+        """state => {
+            Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        state,
+    )
 
 
 def test_issue12_browser_spin_in_the_framed_game_updates_the_top_bar_without_a_reload(
@@ -137,6 +144,7 @@ def test_issue12_browser_demo_spins_with_play_money(
         "[data-testid=outcome]"
     )
     assert page.locator("[data-testid=play-balance]").count() == 0  # no wallet in demo mode
+    assert not Transaction.objects.exists()  # play money: the wallet was never called
     snap(page, "play-demo-1366")
     context.close()
 
@@ -194,4 +202,34 @@ def test_issue12_browser_reality_check_shows_time_and_net_result(
     page.click("[data-testid=leave]")
     page.wait_for_url(live_server.url + "/")
     assert len(page.frames) == 1
+    context.close()
+
+
+def test_issue12_browser_balance_is_polled_only_while_the_page_is_visible(
+    browser: Any, live_server: Any, sim_operator: Operator, sim_player: Player
+) -> None:
+    context, page = logged_in_page(browser, live_server)
+    polls: list[str] = []
+    page.on(
+        "request", lambda request: polls.append(request.url) if "/status/" in request.url else None
+    )
+    page.clock.install()  # the page's timers run when the test says so
+    frame = play_game(page, desktop_game(sim_operator))
+    frame.wait_for_selector("[data-testid=spin]")
+    assert polls == []
+    page.clock.run_for(10_500)  # one poll period
+    page.wait_for_timeout(300)
+    assert len(polls) == 1
+
+    set_visibility(page, "hidden")
+    page.clock.run_for(60_000)  # six periods while hidden: no poll
+    page.wait_for_timeout(300)
+    assert len(polls) == 1
+
+    set_visibility(page, "visible")
+    page.wait_for_timeout(300)
+    assert len(polls) == 2  # read at once when shown again
+    page.clock.run_for(10_500)
+    page.wait_for_timeout(300)
+    assert len(polls) == 3
     context.close()

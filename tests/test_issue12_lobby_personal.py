@@ -96,7 +96,11 @@ def test_issue12_favourite_toggle_adds_and_removes(
     assert section_ids(page, "favourites") == [1, 38]  # the latest marked first
     assert 'aria-pressed="true"' in page
 
-    player_client.post("/favourites/38/", {"next": "https://evil.example/"})
+    answer = player_client.post("/favourites/38/", headers={"Accept": "application/json"})
+    assert answer.json() == {"game_id": 38, "favourite": False}  # the lobby's script
+    player_client.post("/favourites/38/", {"favourite": "on", "next": "https://evil.example/"})
+    evil = player_client.post("/favourites/38/", {"next": "https://evil.example/"})
+    assert evil["Location"] == "/"  # never an open redirect
     assert section_ids(player_client.get("/").content.decode(), "favourites") == [1]
 
 

@@ -227,3 +227,20 @@ def test_issue12_simulator_lobby_launch_lists_its_games(sim: RunningSimulator) -
         sim, mode="real", lobby_id=lobby["lobby_id"], game_id=other["id"], token="A" * 24
     )
     assert refused.status_code == 404 and "not in this lobby" in refused.text
+
+
+def test_issue12_header_balance_in_one_money_format(
+    client: Client, games: dict[str, Game], player: Player
+) -> None:
+    """The lobby's top bar and the play page's speak money.format_money: "¥500", "€1,234.50"."""
+    wallet_for(player, "JPY", "500.00")
+    client.force_login(login_for(player, "john"))
+    session = client.session
+    session["lobby_currency"] = "JPY"
+    session.save()
+    html = client.get("/").content.decode()
+    assert '<strong class="balance-amount">¥500</strong>' in html
+    assert "EUR &middot; €100.00" not in html  # one wallet: no switch
+    wallet_for(player, "EUR", "1234.50")
+    html = client.get("/").content.decode()
+    assert "EUR &middot; €1,234.50" in html and "JPY &middot; ¥500" in html

@@ -149,7 +149,7 @@ def test_visitor_sees_demo_only_for_fun_mode_games_and_login_to_play(
 
 def test_header_shows_the_players_balance(player_client: Client, games: dict[str, Game]) -> None:
     html = player_client.get("/").content.decode()
-    assert re.search(r"100\.00\s*<span class=\"currency\">EUR</span>", html)
+    assert '<strong class="balance-amount">€100.00</strong>' in html  # money.format_money
     assert "John Doe" in html
 
 
@@ -390,7 +390,7 @@ def test_player_with_two_wallets_plays_in_the_chosen_currency(
 ) -> None:
     wallet_for(player, "GBP", "50.00")
     html = player_client.get("/").content.decode()
-    assert 'name="currency"' in html and "GBP 50.00" in html
+    assert 'name="currency"' in html and "GBP &middot; £50.00" in html
     assert player_client.post("/currency/", {"currency": "GBP"}).status_code == 302
     assert query(follow_to_launch(player_client, play(player_client, 37)))["currency"] == "GBP"
     assert (

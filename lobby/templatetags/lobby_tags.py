@@ -13,6 +13,7 @@ from django.urls import reverse
 from catalog.selectors import row_vendor_name
 from lobby import selectors
 from lobby.launch import NEW_TAB_LOBBIES
+from money import format_money
 
 register = template.Library()
 
@@ -34,11 +35,10 @@ def lobby_title(lobby: Any) -> str:
 
 
 @register.filter
-def money(amount: Decimal | None) -> str:
-    """1234.5 -> "1,234.50" (exact: Decimal, never float)."""
-    if amount is None:
-        return ""
-    return f"{Decimal(amount).quantize(Decimal('0.01')):,}"
+def money_in(amount: Decimal | None, currency: str) -> str:
+    """An amount in its currency, the one way money is shown (`money.format_money`, Babel):
+    "€1,234.50", "¥500"."""
+    return format_money(amount, currency or "")
 
 
 @register.filter
