@@ -17,7 +17,7 @@ FINANCE = "Finance"
 
 ROLES: dict[str, list[str]] = {
     # Players, sessions, transactions and the API log, read-only; block and unblock players,
-    # revoke sessions, fetch hand histories, set responsible-gambling limits.
+    # revoke sessions, fetch hand histories, set responsible-gambling limits, name vendors.
     SUPPORT: [
         "platform_wallet.view_player",
         "platform_wallet.view_wallet",
@@ -31,6 +31,8 @@ ROLES: dict[str, list[str]] = {
         "platform_wallet.change_responsiblegamblinglimits",
         "catalog.view_game",
         "catalog.view_lobby",
+        "catalog.view_vendor",
+        "catalog.change_vendor",
         "backoffice.block_player",
         "backoffice.revoke_session",
         "backoffice.fetch_hand_history",
@@ -59,6 +61,7 @@ ROLES: dict[str, list[str]] = {
         "platform_wallet.view_transaction",
         "platform_wallet.view_round",
         "catalog.view_game",
+        "catalog.view_vendor",
         "backoffice.view_campaign",
     ],
 }
