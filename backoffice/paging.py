@@ -10,6 +10,9 @@ table, searches and filters that an index serves.
   "wallet__player"): when a player has that user id, the search is `player_id IN (...)` on the
   table's player index; otherwise the admin's own search fields apply.
 
+Filters by error code or wallet command offer the fixed lists (`ErrorCodeFilter`,
+`WalletCommandFilter`), never `SELECT DISTINCT` over the table as Django's default does.
+
 Date filters are ranges of `created_at` (`backoffice.admin_filters.DateRangeFilter`), never
 `created_at::date`, which no index serves.
 """
@@ -19,11 +22,14 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from operators.models import Operator
+from platform_wallet.errors import ErrorCode
+from platform_wallet.gameplay import COMMANDS
 from platform_wallet.models import Player
 
 COUNT_CAP = 1000
@@ -107,3 +113,33 @@ def operator_keys() -> list[int]:
     """Every operator's key: `operator_id IN (...) AND transaction_id = n` is served by the
     (operator, transaction_id) unique index where `transaction_id = n` alone is not."""
     return list(Operator.objects.values_list("pk", flat=True))
+
+
+class FixedChoicesFilter(admin.SimpleListFilter):
+    """A list filter of a fixed list of values of one field (`choices_list()`)."""
+
+    def choices_list(self) -> list[str]:
+        raise NotImplementedError
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, value) for value in self.choices_list()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
+
+
+class ErrorCodeFilter(FixedChoicesFilter):
+    title = "error code"
+    parameter_name = "error_code"
+
+    def choices_list(self) -> list[str]:
+        return [code.value for code in ErrorCode]
+
+
+class WalletCommandFilter(FixedChoicesFilter):
+    title = "command"
+    parameter_name = "command"
+
+    def choices_list(self) -> list[str]:
+        return list(COMMANDS)

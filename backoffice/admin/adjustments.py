@@ -34,6 +34,7 @@ from backoffice.admin_helpers import (
     request_staff,
 )
 from backoffice.models import AdjustmentRequest, AdjustmentStatus, ManualAdjustment
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import LedgerEntry, Wallet
 
 
@@ -85,7 +86,7 @@ class ManualAdjustmentForm(forms.Form):
 
 
 @admin.register(ManualAdjustment)
-class ManualAdjustmentAdmin(admin.ModelAdmin):
+class ManualAdjustmentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     """The ledger's ADJUSTMENT entries. "Add" is the adjustment form: it calls the adjustment
     service; an entry, once written, is never changed or deleted."""
 
@@ -100,6 +101,8 @@ class ManualAdjustmentAdmin(admin.ModelAdmin):
         "approved_by",
     ]
     list_filter = [("created_at", DateRangeFilter), "wallet__currency", "created_by"]
+    user_id_path = "wallet__player"
+    ordering = ["-created_at", "-pk"]  # the partial index entry_adjustment_created
     search_fields = ["=wallet__player__user_id", "wallet__player__user_name", "reason"]
     search_help_text = "Player's user id (exact), user name, or words of the reason."
     list_select_related = ["wallet__player", "created_by", "approved_by"]

@@ -92,6 +92,7 @@ class PlayerForm(forms.ModelForm):
 @admin.register(Player)
 class PlayerAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     user_id_path = "pk"
+    ordering = ["operator_id", "user_id"]  # the unique key's order (no join, no sort)
     list_display = [
         "user_id",
         "user_name",
