@@ -253,3 +253,19 @@ def test_issue13_ledger_check_in_one_pass_finds_every_kind_of_mismatch(operator:
         ("bare EUR", Decimal("5.00"), Decimal("0.00")),
     }
     assert len(queries) == 1  # one statement, whatever the number of wallets
+
+
+# --- The replica router without a replica (with one: tests/test_issue13_replica.py) -----------
+
+
+@pytest.mark.django_db
+def test_issue13_without_a_replica_replica_reads_use_the_primary() -> None:
+    from django.db import connections
+
+    from platform_wallet.connections import REPLICA, replica_reads
+    from reporting.models import BusinessReportRow
+
+    routers = ["casino_project.db_router.ReplicaRouter"]
+    with override_settings(DATABASE_ROUTERS=routers), replica_reads():
+        assert REPLICA not in connections.settings
+        assert BusinessReportRow.objects.all().db == "default"
