@@ -157,7 +157,7 @@ def test_issue13_report_charts_read_from_a_real_streaming_replica(replica: str) 
     with connections[replica].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
         assert cursor.fetchone()[0] is True  # a standby: it refuses writes
-    operator: Operator = OperatorFactory(operator_id="replicacasino")
+    operator = OperatorFactory.create(operator_id="replicacasino")
     _report(operator, dt.date(2026, 11, 1), "12.50")
     _report(operator, dt.date(2026, 11, 2), "-3.00")
     _replayed_on(replica)
@@ -177,7 +177,7 @@ def test_issue13_report_charts_read_from_a_real_streaming_replica(replica: str) 
 @pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
 @override_settings(DATABASE_ROUTERS=ROUTERS)
 def test_issue13_writes_and_everything_else_stay_on_the_primary(replica: str) -> None:
-    operator: Operator = OperatorFactory(operator_id="primarycasino")
+    operator = OperatorFactory.create(operator_id="primarycasino")
     with CaptureQueriesContext(connections[replica]) as on_replica:
         report = _report(operator, dt.date(2026, 11, 3), "1.00")  # not replicated yet: no wait
         # a read outside replica_reads() (the wallet, reconciliation, admin lists): primary

@@ -200,7 +200,7 @@ def test_issue13_no_count_of_the_whole_table_on_a_page_load(
 
 
 def test_issue13_round_totals_per_round_by_subquery(operator: Operator) -> None:
-    player: Player = PlayerFactory(operator=operator, user_id="r1")
+    player = PlayerFactory.create(operator=operator, user_id="r1")
     wallet = wallet_for(player)
     now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     game_round = Round.objects.create(operator=operator, round_id=9, player=player, game_id=1)
