@@ -5,7 +5,8 @@ table, searches and filters that an index serves.
   (`SELECT count(*) FROM (... LIMIT cap + 1 OFFSET start)`), never the whole result: the page
   shows "start + what was counted" results, and the next pages stay reachable.
 - `LargeTableAdminMixin`: a ModelAdmin over such a table uses that paginator, never asks for
-  the unfiltered total (`show_full_result_count = False`) and searches a player's rows by their
+  the unfiltered total (`show_full_result_count = False`) nor the filters' facet counts
+  (`show_facets = NEVER`), and searches a player's rows by their
   exact user id first (`user_id_path`: the path to the player, e.g. "player" or
   "wallet__player"): when a player has that user id, the search is `player_id IN (...)` on the
   table's player index; otherwise the admin's own search fields apply.
@@ -77,6 +78,8 @@ class LargeTableAdminMixin:
     """For the ModelAdmin of a big table (see the module's docstring)."""
 
     show_full_result_count = False
+    # no "Show counts" link: the filters' facet counts are a COUNT over the table each
+    show_facets = admin.ShowFacets.NEVER
     user_id_path: str | None = "player"  # None: the table has no player to search by
 
     def get_paginator(
