@@ -127,11 +127,11 @@ class RoundAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def state(self, obj: Round) -> str:
         return "finished" if obj.is_finished else "open"
 
-    @admin.display(description="bets", ordering="bet_total")
+    @admin.display(description="bets")  # no ordering: a sort of every round by its sums
     def bets(self, obj: Round) -> Decimal:
         return obj.bet_total  # type: ignore[attr-defined]
 
-    @admin.display(description="wins and refunds", ordering="win_total")
+    @admin.display(description="wins and refunds")
     def wins(self, obj: Round) -> Decimal:
         return obj.win_total  # type: ignore[attr-defined]
 
