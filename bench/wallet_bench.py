@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-from bench import preload, scale
+from bench import scale
 from bench.servers import SERVERS, server_start
 from simulator.wallet_protocol import Credentials, changebalance_data, sign_request
 
@@ -233,7 +233,7 @@ def main() -> None:
         players = {}
         for name, (_, url, target_env) in targets.items():
             prepare_wallet(target_env, 0)
-            players[name] = preload.bench_players(url, operator_id=OPERATOR_ID, count=args.players)
+            players[name] = scale.bench_players(url, operator_id=OPERATOR_ID, count=args.players)
 
         def measure_bets(name: str) -> dict[str, float]:
             target_db, _, target_env = targets[name]
