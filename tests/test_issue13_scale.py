@@ -275,3 +275,41 @@ def test_issue13_without_a_replica_replica_reads_use_the_primary() -> None:
     with override_settings(DATABASE_ROUTERS=routers), replica_reads():
         assert REPLICA not in connections.settings
         assert BusinessReportRow.objects.all().db == "default"
+
+
+# --- The benchmark's preload: books consistent -------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_issue13_preload_writes_consistent_books_that_check_and_reconcile(
+    operator: Operator,
+) -> None:
+    from bench import preload, scale
+    from platform_wallet.models import ApiErrorLog, LedgerEntry
+    from platform_wallet.selectors import ledger_mismatches
+    from reporting.services.reconciliation import reconciliation_run
+
+    db = connection.settings_dict
+    conninfo = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    plan = preload.preload(conninfo, operator_id=operator.operator_id, transactions=2000, log=str)
+    scale.bench_players(conninfo, operator_id=operator.operator_id, count=3)
+
+    assert Transaction.objects.count() == 2000 and Round.objects.count() == 1000
+    assert Player.objects.count() == 100 + 3
+    statuses = set(Transaction.objects.values_list("status", flat=True))
+    assert statuses == {"OK", "ERROR", "CANCELED"}
+    assert Transaction.objects.filter(canceled_before_arrival=True).exists()
+    assert ApiErrorLog.objects.count() == Transaction.objects.filter(status="ERROR").count()
+    assert LedgerEntry.objects.filter(kind="CANCEL").exists()
+    assert ledger_mismatches() == []
+    # every entry's balance_after is its wallet's running total
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT balance_after, sum(amount) OVER (PARTITION BY "
+            "wallet_id ORDER BY created_at, id) AS running FROM platform_wallet_ledgerentry) e "
+            "WHERE balance_after <> running"
+        )
+        assert cursor.fetchone()[0] == 0
+    reconciliation = reconciliation_run(operator=operator, date=plan.busy_day)
+    assert reconciliation.line_count > 0 and reconciliation.mismatch_count == 0
