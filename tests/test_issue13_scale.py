@@ -121,6 +121,28 @@ def test_issue13_a_staff_query_longer_than_the_wallets_timeout_finishes() -> Non
     assert response.status_code == 200
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(STAFF_STATEMENT_TIMEOUT_MS=45_000, JOB_STATEMENT_TIMEOUT_MS=600_000)
+def test_issue13_a_job_run_now_from_a_staff_page_gets_the_job_timeout(
+    operator: Operator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backoffice import jobs
+
+    wallet_default = _timeout_now()
+    seen: list[str] = []
+    monkeypatch.setattr(jobs, "_run_one", lambda job, operator, date: seen.append(_timeout_now()))
+
+    def run_now_view(request: HttpRequest) -> HttpResponse:
+        jobs.job_run(job=jobs.Job.RECONCILE, operators=[operator])
+        seen.append(_timeout_now())  # the rest of the page: the staff timeout again
+        return HttpResponse("ok")
+
+    StaffStatementTimeoutMiddleware(run_now_view)(RequestFactory().get("/admin/jobs/"))
+    assert seen == ["10min", "45s"]
+    assert _timeout_now() == wallet_default
+
+
 # --- Pages without COUNT, date ranges, indexed searches ----------------------------------------
 
 
