@@ -3,7 +3,8 @@ table, searches and filters that an index serves.
 
 - `CappedCountPaginator`: counts at most `cap` rows past the start of the page asked for
   (`SELECT count(*) FROM (... LIMIT cap + 1 OFFSET start)`), never the whole result: the page
-  shows "start + what was counted" results, and the next pages stay reachable.
+  shows "start + cap+" results when there are more ("1000+"), and the next pages stay
+  reachable.
 - `LargeTableAdminMixin`: a ModelAdmin over such a table uses that paginator, never asks for
   the unfiltered total (`show_full_result_count = False`) nor the filters' facet counts
   (`show_facets = NEVER`), and searches a player's rows by their
@@ -74,8 +75,18 @@ class CappedCountPaginator(Paginator):
         return self.count - (self.page_hint - 1) * self.per_page > self.cap
 
 
+class AtLeast(int):
+    """A count that may be more than it says: shown as "1000+" (the admin's templates print
+    it; arithmetic sees the number)."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
 class LargeTableAdminMixin:
     """For the ModelAdmin of a big table (see the module's docstring)."""
+
+    count_cap = COUNT_CAP
 
     show_full_result_count = False
     # no "Show counts" link: the filters' facet counts are a COUNT over the table each
@@ -91,8 +102,21 @@ class LargeTableAdminMixin:
         allow_empty_first_page: bool = True,
     ) -> Paginator:
         return CappedCountPaginator(
-            queryset, per_page, orphans, allow_empty_first_page, page=request.GET.get("p", 1)
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            page=request.GET.get("p", 1),
+            cap=self.count_cap,
         )
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """The page says "1000+ results" when there are more rows than were counted."""
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        paginator = changelist.paginator
+        if isinstance(paginator, CappedCountPaginator) and paginator.capped:
+            changelist.result_count = AtLeast(paginator.count - 1)
+        return changelist
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str

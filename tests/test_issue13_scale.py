@@ -210,6 +210,20 @@ def test_issue13_search_by_user_id_is_by_the_players_key(
     assert _result_ids(super_client, TX_LIST, {"q": "777"}) == {1004, 4242}
 
 
+def test_issue13_a_capped_count_says_so(
+    super_client: Client, history: dict[str, Transaction], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backoffice.paging import LargeTableAdminMixin
+
+    monkeypatch.setattr(LargeTableAdminMixin, "count_cap", 2)
+    response = super_client.get(TX_LIST)
+    assert response.status_code == 200
+    assert "2+ transactions" in response.content.decode()
+    assert len(response.context["cl"].result_list) == 5  # the page itself is whole
+    monkeypatch.setattr(LargeTableAdminMixin, "count_cap", 10)
+    assert "5 transactions" in super_client.get(TX_LIST).content.decode()
+
+
 def test_issue13_no_count_of_the_whole_table_on_a_page_load(
     super_client: Client, history: dict[str, Transaction]
 ) -> None:
