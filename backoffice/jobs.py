@@ -15,11 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
+
 from catalog import tasks as catalog_tasks
 from catalog.services import catalog_sync
 from operators.models import Operator
 from operators.platform_jobs import operators_for_platform_jobs, yesterday_utc
 from platform_client import PlatformApiError
+from platform_wallet.connections import statement_timeout
 from reporting import tasks as reporting_tasks
 from reporting.errors import ReportingError
 from reporting.services.balance_limits import balance_limits_check
@@ -94,7 +97,9 @@ def job_run(
     outcomes = []
     for operator in operators_for_platform_jobs() if operators is None else operators:
         try:
-            detail = _run_one(job, operator, day)
+            # the job's statement timeout, as in Celery (a staff page's would cut it short)
+            with statement_timeout(settings.JOB_STATEMENT_TIMEOUT_MS):
+                detail = _run_one(job, operator, day)
         except (PlatformApiError, ReportingError, ValueError) as error:
             logger.warning("%s for %s failed: %s", job, operator.operator_id, error)
             outcomes.append(JobOutcome(operator.operator_id, False, str(error)))

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-from bench import preload, scale
+from bench import scale
 from bench.servers import SERVERS, server_start
 from simulator.wallet_protocol import Credentials, changebalance_data, sign_request
 
@@ -224,11 +224,22 @@ def main() -> None:
     }
     print(f"preparing {args.players} players ...", flush=True)
     if args.preload:
-        pairs = prepare_wallet(env, 0)
-        pairs = preload.bench_players(conninfo, operator_id=OPERATOR_ID, count=args.players)
+        # the same BETs on an empty companion database, alternating with the full one
+        empty_db = f"{db}_empty"
+        scale.guard_database(psql, empty_db, reset=True, yes=args.yes)
+        empty_url = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{empty_db}"
+        targets = {"full": (db, conninfo, env), "empty": (empty_db, empty_url, {**env})}
+        targets["empty"][2]["DATABASE_URL"] = empty_url
+        players = {}
+        for name, (_, url, target_env) in targets.items():
+            prepare_wallet(target_env, 0)
+            players[name] = scale.bench_players(url, operator_id=OPERATOR_ID, count=args.players)
 
-        def measure_bets() -> dict[str, float]:
-            return measure_wallet("casino-web", env, pairs, args, first_free_id(db))
+        def measure_bets(name: str) -> dict[str, float]:
+            target_db, _, target_env = targets[name]
+            return measure_wallet(
+                "casino-web", target_env, players[name], args, first_free_id(target_db)
+            )
 
         scale.measure_history(
             env,

@@ -157,16 +157,21 @@ class RateLimitMiddleware:
 
 class StaffStatementTimeoutMiddleware:
     """The staff pages' statement timeout (`platform_wallet.connections.statement_timeout`)
-    for every request under the admin's URL; other requests are left alone."""
+    for every request under the admin's URL; other requests are left alone.
+
+    Off behind PgBouncer in transaction mode (`DB_DISABLE_SERVER_SIDE_CURSORS`, README): there
+    a session-level SET could stay on a server connection another client (a wallet call) gets
+    next; the timeouts are then the database role's (docs/scaling.md)."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.prefix = ""
+        self.enabled = not settings.DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self.prefix:
             self.prefix = reverse("admin:index")
-        if not request.path_info.startswith(self.prefix):
+        if not self.enabled or not request.path_info.startswith(self.prefix):
             return self.get_response(request)
         with statement_timeout(settings.STAFF_STATEMENT_TIMEOUT_MS):
             return self.get_response(request)

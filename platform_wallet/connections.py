@@ -46,28 +46,42 @@ def pool_drop_dead_connections() -> None:
         logger.warning("could not check the pool's connections", exc_info=True)
 
 
+# the timeouts set by enclosing `statement_timeout` blocks of this thread or task, innermost last
+_timeouts: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("timeouts", default=())
+
+
 @contextlib.contextmanager
 def statement_timeout(milliseconds: int) -> Iterator[None]:
     """This thread's connection runs its statements with a timeout of `milliseconds` (0: none)
-    inside the block, then with the one it started with again (RESET: the wallet's short one,
-    or a job's): a pooled connection never carries the longer timeout to a wallet call. On
-    PostgreSQL only; elsewhere nothing. A connection that cannot be reset is closed (never
-    reused)."""
+    inside the block; after it, the enclosing block's timeout again, or outside every block the
+    one the connection started with (RESET: the wallet's short one, or a job's), so that a
+    pooled connection never carries a longer timeout to a wallet call. Blocks nest (a staff
+    page running a job now). On PostgreSQL only; elsewhere nothing. A connection that cannot
+    be reset is closed (never reused)."""
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(milliseconds)])
+    enclosing = _timeouts.get()
+    token = _timeouts.set((*enclosing, milliseconds))
+    _set_timeout(milliseconds)
     try:
         yield
     finally:
+        _timeouts.reset(token)
         try:
             if connection.connection is not None:
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET statement_timeout")
+                _set_timeout(enclosing[-1] if enclosing else None)
         except DatabaseError:
             logger.warning("could not reset the statement timeout: connection closed")
             connection.close()
+
+
+def _set_timeout(milliseconds: int | None) -> None:
+    with connection.cursor() as cursor:
+        if milliseconds is None:
+            cursor.execute("RESET statement_timeout")
+        else:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(milliseconds)])
 
 
 # --- Reads from a streaming replica (casino_project.db_router) ---------------------------------

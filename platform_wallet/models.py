@@ -336,6 +336,13 @@ class LedgerEntry(models.Model):
             models.Index(fields=["wallet", "created_at"], name="entry_wallet_created"),
             # the staff's list (newest first) and date filter (a created_at range)
             models.Index(fields=["created_at"], name="entry_created"),
+            # the manual adjustments' list: a few rows among millions (partial: a BET's entry
+            # is not written to it)
+            models.Index(
+                fields=["created_at"],
+                name="entry_adjustment_created",
+                condition=models.Q(kind="ADJUSTMENT"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -104,21 +104,43 @@ def test_issue13_staff_pages_run_with_the_staff_timeout_then_the_wallets_again()
 def test_issue13_a_staff_query_longer_than_the_wallets_timeout_finishes() -> None:
     def slow_view(request: HttpRequest) -> HttpResponse:
         with connection.cursor() as cursor:
-            cursor.execute("SET statement_timeout = 100")  # as short as the wallet's, for the test
-            cursor.execute("RESET statement_timeout")
             cursor.execute("SELECT pg_sleep(0.3)")
         return HttpResponse("ok")
 
+    # the connection's timeout as short as a wallet's (100 ms): the page's 0.3 s query runs
+    # only because the middleware gives the request the staff timeout
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('statement_timeout', '100', false)")
     try:
-        # the connection's own timeout is what RESET returns to: here the test's session
-        # default; the staff timeout must be in force inside the request either way
+        with pytest.raises(OperationalError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.3)")  # what a staff page met before
         response = StaffStatementTimeoutMiddleware(slow_view)(RequestFactory().get("/admin/"))
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET statement_timeout")
     assert response.status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(STAFF_STATEMENT_TIMEOUT_MS=45_000, JOB_STATEMENT_TIMEOUT_MS=600_000)
+def test_issue13_a_job_run_now_from_a_staff_page_gets_the_job_timeout(
+    operator: Operator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backoffice import jobs
+
+    wallet_default = _timeout_now()
+    seen: list[str] = []
+    monkeypatch.setattr(jobs, "_run_one", lambda job, operator, date: seen.append(_timeout_now()))
+
+    def run_now_view(request: HttpRequest) -> HttpResponse:
+        jobs.job_run(job=jobs.Job.RECONCILE, operators=[operator])
+        seen.append(_timeout_now())  # the rest of the page: the staff timeout again
+        return HttpResponse("ok")
+
+    StaffStatementTimeoutMiddleware(run_now_view)(RequestFactory().get("/admin/jobs/"))
+    assert seen == ["10min", "45s"]
+    assert _timeout_now() == wallet_default
 
 
 # --- Pages without COUNT, date ranges, indexed searches ----------------------------------------
@@ -188,6 +210,20 @@ def test_issue13_search_by_user_id_is_by_the_players_key(
     assert _result_ids(super_client, TX_LIST, {"q": "777"}) == {1004, 4242}
 
 
+def test_issue13_a_capped_count_says_so(
+    super_client: Client, history: dict[str, Transaction], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backoffice.paging import LargeTableAdminMixin
+
+    monkeypatch.setattr(LargeTableAdminMixin, "count_cap", 2)
+    response = super_client.get(TX_LIST)
+    assert response.status_code == 200
+    assert "2+ transactions" in " ".join(response.content.decode().split())
+    assert len(response.context["cl"].result_list) == 5  # the page itself is whole
+    monkeypatch.setattr(LargeTableAdminMixin, "count_cap", 10)
+    assert "5 transactions" in " ".join(super_client.get(TX_LIST).content.decode().split())
+
+
 def test_issue13_no_count_of_the_whole_table_on_a_page_load(
     super_client: Client, history: dict[str, Transaction]
 ) -> None:
@@ -197,10 +233,15 @@ def test_issue13_no_count_of_the_whole_table_on_a_page_load(
     assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
     distinct = [q["sql"] for q in queries if "DISTINCT" in q["sql"].upper()]
     assert not any("platform_wallet_transaction" in sql for sql in distinct), distinct
+    # the facet counts ("Show counts") would COUNT the table per filter option: never offered
+    with CaptureQueriesContext(connection) as queries:
+        assert super_client.get(TX_LIST, {"_facets": "True"}).status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert all("LIMIT" in sql.upper() for sql in counts), counts
 
 
 def test_issue13_round_totals_per_round_by_subquery(operator: Operator) -> None:
-    player: Player = PlayerFactory(operator=operator, user_id="r1")
+    player = PlayerFactory.create(operator=operator, user_id="r1")
     wallet = wallet_for(player)
     now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     game_round = Round.objects.create(operator=operator, round_id=9, player=player, game_id=1)
@@ -252,4 +293,59 @@ def test_issue13_ledger_check_in_one_pass_finds_every_kind_of_mismatch(operator:
         ("off EUR", Decimal("10.01"), Decimal("10.00")),
         ("bare EUR", Decimal("5.00"), Decimal("0.00")),
     }
-    assert len(queries) == 1  # one statement, whatever the number of wallets
+    # one statement reads the ledger, whatever the number of wallets
+    assert len([q for q in queries if "platform_wallet_ledgerentry" in q["sql"]]) == 1
+
+
+# --- The replica router without a replica (with one: tests/test_issue13_replica.py) -----------
+
+
+@pytest.mark.django_db
+def test_issue13_without_a_replica_replica_reads_use_the_primary() -> None:
+    from django.db import connections
+
+    from platform_wallet.connections import REPLICA, replica_reads
+    from reporting.models import BusinessReportRow
+
+    routers = ["casino_project.db_router.ReplicaRouter"]
+    with override_settings(DATABASE_ROUTERS=routers), replica_reads():
+        assert REPLICA not in connections.settings
+        assert BusinessReportRow.objects.all().db == "default"
+
+
+# --- The benchmark's preload: books consistent -------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_issue13_preload_writes_consistent_books_that_check_and_reconcile(
+    operator: Operator,
+) -> None:
+    from bench import preload, scale
+    from platform_wallet.models import ApiErrorLog, LedgerEntry
+    from platform_wallet.selectors import ledger_mismatches
+    from reporting.services.reconciliation import reconciliation_run
+
+    db = connection.settings_dict
+    conninfo = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    plan = preload.preload(conninfo, operator_id=operator.operator_id, transactions=2000, log=str)
+    scale.bench_players(conninfo, operator_id=operator.operator_id, count=3)
+
+    assert Transaction.objects.count() == 2000 and Round.objects.count() == 1000
+    assert Player.objects.count() == 100 + 3
+    statuses = set(Transaction.objects.values_list("status", flat=True))
+    assert statuses == {"OK", "ERROR", "CANCELED"}
+    assert Transaction.objects.filter(canceled_before_arrival=True).exists()
+    assert ApiErrorLog.objects.count() == Transaction.objects.filter(status="ERROR").count()
+    assert LedgerEntry.objects.filter(kind="CANCEL").exists()
+    assert ledger_mismatches() == []
+    # every entry's balance_after is its wallet's running total
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT balance_after, sum(amount) OVER (PARTITION BY "
+            "wallet_id ORDER BY created_at, id) AS running FROM platform_wallet_ledgerentry) e "
+            "WHERE balance_after <> running"
+        )
+        assert cursor.fetchone()[0] == 0
+    reconciliation = reconciliation_run(operator=operator, date=plan.busy_day)
+    assert reconciliation.line_count > 0 and reconciliation.mismatch_count == 0

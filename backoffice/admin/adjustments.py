@@ -38,6 +38,7 @@ from backoffice.admin_helpers import (
     request_staff,
 )
 from backoffice.models import AdjustmentRequest, AdjustmentStatus, ManualAdjustment
+from backoffice.paging import LargeTableAdminMixin
 from platform_wallet.models import LedgerEntry, Wallet
 
 
@@ -89,7 +90,7 @@ class ManualAdjustmentForm(ThemedFormMixin, forms.Form):
 
 
 @admin.register(ManualAdjustment)
-class ManualAdjustmentAdmin(ModelAdmin):
+class ManualAdjustmentAdmin(LargeTableAdminMixin, ModelAdmin):
     """The ledger's ADJUSTMENT entries. "Add" is the adjustment form: it calls the adjustment
     service; an entry, once written, is never changed or deleted."""
 
@@ -103,6 +104,8 @@ class ManualAdjustmentAdmin(ModelAdmin):
         "approved_by",
     ]
     list_filter = [("created_at", DateRangeFilter), "wallet__currency", "created_by"]
+    user_id_path = "wallet__player"
+    ordering = ["-created_at", "-pk"]  # the partial index entry_adjustment_created
     search_fields = ["=wallet__player__user_id", "wallet__player__user_name", "reason"]
     search_help_text = "Player's user id (exact), user name, or words of the reason."
     list_select_related = ["wallet__player", "created_by", "approved_by"]

@@ -12,7 +12,7 @@ from unfold.admin import ModelAdmin
 
 from backoffice.admin_filters import DateRangeFilter
 from backoffice.admin_helpers import ReadOnlyAdminMixin, admin_url, pretty_json
-from backoffice.paging import LargeTableAdminMixin
+from backoffice.paging import ErrorCodeFilter, LargeTableAdminMixin, WalletCommandFilter
 from platform_wallet.models import ApiErrorLog, Player, Transaction
 from platform_wallet.redact import mask_tokens_in_text
 
@@ -39,7 +39,12 @@ class ApiErrorLogAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
         "user_id",
         "transaction_id",
     ]
-    list_filter = ["error_code", "command", "operator", ("created_at", DateRangeFilter)]
+    list_filter = [
+        ErrorCodeFilter,
+        WalletCommandFilter,
+        "operator",
+        ("created_at", DateRangeFilter),
+    ]
     search_fields = ["=user_id", "=error_code"]
     search_help_text = "User id, transaction id or round id (exact), or an error code (OP_33)."
     list_select_related = ["operator"]
@@ -60,6 +65,10 @@ class ApiErrorLogAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[ApiErrorLog], search_term: str
     ) -> tuple[QuerySet[ApiErrorLog], bool]:
         term = search_term.strip()
+        if term.upper().startswith("OP_"):  # an error code (no index: a scan of the log)
+            return queryset.filter(error_code=term.upper()), False
+        if term and not term.isdigit():  # a user id, on its index
+            return queryset.filter(user_id=term), False
         if term.isdigit() and len(term) <= 18:
             number = int(term)
             return (

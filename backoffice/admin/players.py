@@ -115,6 +115,7 @@ class PlayerAdmin(LargeTableAdminMixin, ModelAdmin):
     # on the player's page and in the filters.
     list_display = ["user_id", "user_name", "country", "balances", "status", "created_at"]
     user_id_path = "pk"
+    ordering = ["operator_id", "user_id"]  # the unique key's order (no join, no sort)
     list_display_links = ["user_id", "user_name"]
     form = PlayerForm
     list_filter = ["operator", "is_blocked", "is_closed", NegativeWalletFilter, "country"]

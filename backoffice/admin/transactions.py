@@ -33,9 +33,13 @@ from backoffice.admin_helpers import (
     pretty_json,
 )
 from backoffice.hand_history import hand_history_for_staff
-from backoffice.paging import LargeTableAdminMixin, operator_keys, players_with_user_id
+from backoffice.paging import (
+    ErrorCodeFilter,
+    LargeTableAdminMixin,
+    operator_keys,
+    players_with_user_id,
+)
 from catalog.selectors import row_game_field, row_game_of_vendor, vendors
-from platform_wallet.errors import ErrorCode
 from platform_wallet.models import Round, Transaction, TransactionStatus
 from platform_wallet.redact import mask_token
 from platform_wallet.selectors import rounds_with_totals
@@ -130,11 +134,11 @@ class RoundAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     def state(self, obj: Round) -> str:
         return badge("finished", "grey") if obj.is_finished else badge("open", "green")
 
-    @admin.display(description="bets", ordering="bet_total")
+    @admin.display(description="bets")  # no ordering: a sort of every round by its sums
     def bets_money(self, obj: Round) -> str:
         return money_html(obj.bet_total, _round_currency(obj))  # type: ignore[attr-defined]
 
-    @admin.display(description="wins and refunds", ordering="win_total")
+    @admin.display(description="wins and refunds")
     def wins_money(self, obj: Round) -> str:
         return money_html(obj.win_total, _round_currency(obj))  # type: ignore[attr-defined]
 
@@ -203,20 +207,6 @@ class UserIdFilter(InputFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         return queryset.filter(player__in=players_with_user_id(value)) if value else queryset
-
-
-class ErrorCodeFilter(admin.SimpleListFilter):
-    """The wallet's error codes (a fixed list: no DISTINCT over the table)."""
-
-    title = "error code"
-    parameter_name = "error_code"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(code.value, code.value) for code in ErrorCode]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(error_code=value) if value else queryset
 
 
 class CampaignCodeFilter(InputFilter):

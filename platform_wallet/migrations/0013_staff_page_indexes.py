@@ -1,5 +1,5 @@
 """Indexes of the staff pages at scale (issue 13): a player by user id alone, rounds and ledger
-entries by date, the API error log by round id.
+entries by date, manual adjustments (a partial index), the API error log by round id.
 
 Built CONCURRENTLY on PostgreSQL (the tables stay writable while the index is built: the
 wallet keeps answering during the migration), hence a non-atomic migration; plain CREATE INDEX
@@ -37,6 +37,14 @@ class Migration(migrations.Migration):
         AddIndexConcurrentlyOnPostgres(
             model_name="ledgerentry",
             index=models.Index(fields=["created_at"], name="entry_created"),
+        ),
+        AddIndexConcurrentlyOnPostgres(
+            model_name="ledgerentry",
+            index=models.Index(
+                condition=models.Q(("kind", "ADJUSTMENT")),
+                fields=["created_at"],
+                name="entry_adjustment_created",
+            ),
         ),
         AddIndexConcurrentlyOnPostgres(
             model_name="player",
