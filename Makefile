@@ -20,8 +20,11 @@ install: $(BIN)/activate
 demo: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py demo --port $(PORT)
 
-# The whole suite on PostgreSQL, then everything but the concurrency tests on SQLite.
-test: install test-postgres test-sqlite
+# The whole suite on PostgreSQL and everything but the concurrency tests on SQLite, the two at
+# once (much of a run waits on servers, browsers and the database; each output is printed whole
+# when its run ends). `make test-postgres` or `make test-sqlite` runs one.
+test: install
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-sqlite
 
 # (The test database's creation and migration run under a generous statement timeout; the
 # wallet's own timeouts are exercised by the tests that need them.)
