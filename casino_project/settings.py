@@ -104,8 +104,11 @@ JOB_STATEMENT_TIMEOUT_MS = env.int("JOB_STATEMENT_TIMEOUT_MS", 900_000)
 _database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(_database_url)}
 _db = DATABASES["default"]
+# Django's PostgreSQL backend, its pooled connections leased to their thread (casino_project/
+# postgresql/base.py: a thread that ends gives its connection back).
+POSTGRESQL_ENGINE = "casino_project.postgresql"
 if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
-    _db["ENGINE"] = "django.db.backends.postgresql"
+    _db["ENGINE"] = POSTGRESQL_ENGINE
     _running_migrations = len(sys.argv) > 1 and sys.argv[1] in ("migrate", "makemigrations")
     # the wallet's short timeout in web processes, minutes for jobs and commands (db_context)
     statement_timeout = (
@@ -150,7 +153,7 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
 # go to it only inside `platform_wallet.connections.replica_reads()`; its connections run with
 # the staff pages' timeout (a job's in jobs), never the wallet's.
 _replica_url = env.str("DATABASE_REPLICA_URL", default="")
-if _replica_url and _db["ENGINE"] == "django.db.backends.postgresql":
+if _replica_url and _db["ENGINE"] == POSTGRESQL_ENGINE:
     _replica = env.db_url_config(_replica_url)
     _replica["ENGINE"] = _db["ENGINE"]
     _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)
@@ -315,6 +318,12 @@ WALLET_DENIED_LOG_SECONDS = env.float("WALLET_DENIED_LOG_SECONDS", 10.0)
 # Prepare the hot path's statements on PostgreSQL (saves their planning on every call). Turn
 # off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
 WALLET_PREPARED_STATEMENTS = env.bool("WALLET_PREPARED_STATEMENTS", default=True)
+# A thread keeps its pooled connection from one gameplay API call to the next (checking it out
+# and returning it cost about a tenth of a BET's CPU), and gives it back after this many
+# seconds (so that the pool's own lifetime and replacement of connections still apply) or when
+# anything went wrong. 0: every call returns it. (casino-web needs DB_POOL_MAX_SIZE >=
+# WEB_THREADS for it: each blocking thread may hold one.)
+WALLET_KEEP_CONNECTION_SECONDS = env.int("WALLET_KEEP_CONNECTION_SECONDS", 60)
 
 # --- Lobby (player pages and game launch) --------------------------------------------------------
 # The operator account whose catalog visitors who are not logged in see (players see their own);

@@ -23,8 +23,10 @@ Python CPU to the wallet. What gunicorn gave us and how it is kept:
 
 Environment: HOST (0.0.0.0) and PORT (8000), or WEB_BIND "host:port"; WEB_WORKERS (or
 WEB_CONCURRENCY; default: the CPUs this process may use), WEB_THREADS (blocking threads per
-worker, 4), WEB_BACKLOG (1024), WEB_WORKER_LIFETIME (seconds, 0: never), WEB_WORKER_MAX_RSS
-(MiB, 0: no limit), WEB_GRACEFUL_TIMEOUT (30), WEB_ACCESS_LOG (false), WEB_LOG_LEVEL (info).
+worker, 4; each keeps a pooled database connection between wallet calls, so DB_POOL_MAX_SIZE
+must be at least as large), WEB_BACKLOG (1024), WEB_WORKER_LIFETIME (seconds, 0: never),
+WEB_WORKER_MAX_RSS (MiB, 0: no limit), WEB_GRACEFUL_TIMEOUT (30), WEB_ACCESS_LOG (false),
+WEB_LOG_LEVEL (info).
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ def server_args(env: Mapping[str, str]) -> list[str]:
     host, port = _bind(env)
     cpus = len(os.sched_getaffinity(0))
     workers = _int(env, "WEB_WORKERS", _int(env, "WEB_CONCURRENCY", cpus, minimum=1), minimum=1)
+    threads = _int(env, "WEB_THREADS", 4, minimum=1)
+    _check_pool(env, threads)
     args = [
         "--interface",
         "wsgi",
@@ -93,7 +97,7 @@ def server_args(env: Mapping[str, str]) -> list[str]:
         "--workers",
         str(workers),
         "--blocking-threads",
-        str(_int(env, "WEB_THREADS", 4, minimum=1)),
+        str(threads),
         "--backlog",
         str(_int(env, "WEB_BACKLOG", 1024, minimum=128)),
         "--workers-kill-timeout",
@@ -112,6 +116,23 @@ def server_args(env: Mapping[str, str]) -> list[str]:
     if max_rss:
         args += ["--workers-max-rss", str(max_rss)]
     return [*args, "casino_project.wsgi:application"]
+
+
+def _check_pool(env: Mapping[str, str], threads: int) -> None:
+    """Each blocking thread keeps its pooled connection between wallet calls
+    (WALLET_KEEP_CONNECTION_SECONDS, `platform_wallet.connections`): a pool smaller than the
+    threads would leave a thread waiting for a connection that an idle one holds."""
+    url = env.get("DATABASE_URL", "").strip()
+    if not url.startswith(("postgres", "pgsql")) or not _bool(env, "DB_POOL", True):
+        return
+    if _int(env, "WALLET_KEEP_CONNECTION_SECONDS", 60) == 0:
+        return
+    pool = _int(env, "DB_POOL_MAX_SIZE", 8, minimum=1)
+    if pool < threads:
+        raise WebConfigError(
+            f"DB_POOL_MAX_SIZE={pool} is below WEB_THREADS={threads}: each thread keeps a "
+            "pooled connection between wallet calls (or set WALLET_KEEP_CONNECTION_SECONDS=0)"
+        )
 
 
 def metrics_dir_prepare(env: dict[str, str]) -> Path:

@@ -8,6 +8,7 @@ point: nothing here needs one, and the wallet's front is WSGI.
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casino_project.settings")
 
@@ -22,3 +23,6 @@ if os.environ.get("CASINO_WEB_WORKER") == "1":  # a worker of casino-web, loadin
     # Read the operator accounts before the first call, so that the worker can answer signed
     # errors if the database goes away later (it tries for up to 10 s, then serves anyway).
     operator_accounts_warm()
+    # The loading thread serves no calls: its pooled connection goes back now, or it would
+    # hold one of the places the serving threads keep theirs in.
+    connections.close_all()

@@ -12,10 +12,10 @@ What Django would decide is still decided by Django's own code, computed once an
 - the headers its middleware adds (SecurityMiddleware: nosniff, Referrer-Policy, COOP, HSTS
   when the request is secure by `HttpRequest.is_secure()`; XFrameOptionsMiddleware);
 - the body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, as Django reads a body);
-- the database connection, handled before and after each call as Django's request signals
-  would (`close_if_unusable_or_obsolete`: a broken one is dropped, a pooled one goes back to
-  the pool), without dispatching the signals: the wallet uses no cache and nothing else
-  listens for its calls.
+- the database connection, handled before and after each call without dispatching Django's
+  request signals (the wallet uses no cache and nothing else listens for its calls): the
+  thread keeps its pooled connection for its next call while it is sound, else Django's rule
+  applies (`platform_wallet.connections`).
 Each call gets one metric sample and one log line (`call_log`), and every line logged while it
 is served carries its fields (`call_context`).
 """
@@ -39,6 +39,7 @@ from django.middleware.security import SecurityMiddleware
 from platform_wallet import api
 from platform_wallet.call_context import WalletCallSource, wallet_request
 from platform_wallet.call_log import observe_wallet_call
+from platform_wallet.connections import after_wallet_call, before_wallet_call
 from platform_wallet.gameplay import COMMANDS
 
 logger = logging.getLogger("platform_wallet.api")
@@ -79,12 +80,12 @@ class WalletFront:
         source = wallet_request.set(WalletCallSource(environ["PATH_INFO"], environ, body.cached))
         database = connections[DEFAULT_DB_ALIAS]
         if self.manage_connection:
-            database.close_if_unusable_or_obsolete()
+            before_wallet_call(database)
         try:
             answer = self._answer(command, environ, body)
         finally:
             if self.manage_connection:
-                database.close_if_unusable_or_obsolete()
+                after_wallet_call(database)
             wallet_request.reset(source)
         start_response(
             STATUS_LINES[answer.status_code],

@@ -18,7 +18,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Tests marked `postgres` need real row locks and concurrency: skipped on SQLite."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] != settings.POSTGRESQL_ENGINE:
         skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
         for item in items:
             if "postgres" in item.keywords:

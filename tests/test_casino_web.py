@@ -55,3 +55,21 @@ def test_issue13_settings_from_the_environment() -> None:
 def test_issue13_an_unusable_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
     with pytest.raises(WebConfigError, match=named):
         server_args(env)
+
+
+PG = "postgres://postgres@127.0.0.1:5432/casino"
+
+
+def test_issue13_a_pool_smaller_than_the_threads_is_refused() -> None:
+    """Each blocking thread keeps a pooled connection between wallet calls: with fewer places
+    in the pool than threads, a thread would wait for one that an idle thread holds."""
+    with pytest.raises(WebConfigError, match="DB_POOL_MAX_SIZE=3 is below WEB_THREADS=4"):
+        server_args({"DATABASE_URL": PG, "DB_POOL_MAX_SIZE": "3", "WEB_THREADS": "4"})
+    assert server_args({"DATABASE_URL": PG, "DB_POOL_MAX_SIZE": "4", "WEB_THREADS": "4"})
+    # without keeping connections, without the pool, or on SQLite, any size will do
+    for env in (
+        {"WALLET_KEEP_CONNECTION_SECONDS": "0"},
+        {"DB_POOL": "false"},
+        {"DATABASE_URL": "sqlite:///demo.sqlite3"},
+    ):
+        assert server_args({"DATABASE_URL": PG, "DB_POOL_MAX_SIZE": "2", **env})

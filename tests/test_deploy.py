@@ -361,7 +361,7 @@ def deploy_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     production has when `check --deploy` runs; emptied of operators by `deploy_database_url`."""
     default = settings.DATABASES["default"]
     name = None
-    if default["ENGINE"] == "django.db.backends.postgresql":
+    if default["ENGINE"] == settings.POSTGRESQL_ENGINE:
         name = f"{default['NAME']}_deploy"
         pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
         pg_admin(f'CREATE DATABASE "{name}"')

@@ -78,7 +78,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("web")
     default = settings.DATABASES["default"]
     database_name = None
-    if default["ENGINE"] == "django.db.backends.postgresql":
+    if default["ENGINE"] == settings.POSTGRESQL_ENGINE:
         # a database of its own, beside this run's test database
         database_name = f"{default['NAME']}_web"
         _pg_admin(default, f'DROP DATABASE IF EXISTS "{database_name}"')

@@ -54,7 +54,7 @@ def unreachable_database(db: None, settings, tmp_path: Path) -> Iterator[str]:
     """A second database alias (as a reports replica would be) whose server is not there."""
     alias = "replica"
     default = settings.DATABASES["default"]
-    if default["ENGINE"] == "django.db.backends.postgresql":
+    if default["ENGINE"] == settings.POSTGRESQL_ENGINE:
         broken = {**default, "HOST": "127.0.0.1", "PORT": 1, "OPTIONS": {"connect_timeout": 2}}
     else:
         broken = {**default, "NAME": str(tmp_path / "no-such-dir" / "db.sqlite3")}

@@ -215,7 +215,7 @@ def test_production_settings_come_from_the_environment() -> None:
     assert values["LOG_FORMAT"] == "json"
     assert values["CACHE"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert values["CACHE"]["LOCATION"] == "redis://redis.internal:6379/0"
-    assert values["DB"]["ENGINE"] == "django.db.backends.postgresql"
+    assert values["DB"]["ENGINE"] == "casino_project.postgresql"
     assert values["DB"]["HOST"] == "db.internal"
     assert values["DB"]["OPTIONS"]["pool"]["max_size"] == 8
     # the wallet API, /healthz and /metrics are never redirected to HTTPS
