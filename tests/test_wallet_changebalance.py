@@ -20,7 +20,7 @@ from platform_wallet.models import (
     Wallet,
 )
 from platform_wallet.selectors import ledger_mismatches
-from tests.factories import PlayerFactory, session_for, wallet_for
+from tests.factories import OperatorFactory, PlayerFactory, session_for, wallet_for
 from tests.wallet_client import WalletClient, new_id
 
 
@@ -411,6 +411,21 @@ def test_check_ledger_command_proves_balances(api, session, capsys) -> None:
     assert "equal the sum of their ledger entries" in capsys.readouterr().out
     Wallet.objects.update(balance=Decimal("1.00"))
     with pytest.raises(Exception, match="do not match"):
+        call_command("check_ledger")
+
+
+def test_issue13_check_ledger_proves_each_rows_operator_is_its_players(api, session) -> None:
+    """The operator of a transaction and of a round has no foreign key (its check would lock
+    the operator's row in every BET): check_ledger proves it is the player's instead."""
+    bet(api, session, Decimal("1.00"))
+    call_command("check_ledger")
+    other = OperatorFactory(operator_id="othercasino")
+    Transaction.objects.update(operator=other)
+    with pytest.raises(Exception, match="1 transactions"):
+        call_command("check_ledger")
+    Transaction.objects.update(operator=session.operator)
+    Round.objects.update(operator_id=other.pk + 1000)  # no such operator
+    with pytest.raises(Exception, match="1 rounds"):
         call_command("check_ledger")
 
 

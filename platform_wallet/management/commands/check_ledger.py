@@ -2,15 +2,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from platform_wallet.ledger import day_totals
+from platform_wallet.ledger import day_totals, integrity
 from platform_wallet.models import Wallet
 from platform_wallet.selectors import ledger_mismatches
 
 
 class Command(BaseCommand):
     help = (
-        "Prove every wallet's balance equals the sum of its ledger entries, and its running"
-        " totals its transactions; exit 1 if not."
+        "Prove every wallet's balance equals the sum of its ledger entries, its running totals"
+        " its transactions, and every transaction's and round's operator its player's; exit 1"
+        " if not."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,6 +30,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(drifted)} running totals (responsible-gambling limits) differ from the"
                 " transactions"
+            )
+        strays = {name: n for name, n in integrity.operator_mismatches().items() if n}
+        if strays:
+            raise CommandError(
+                "rows whose operator is not their player's: "
+                + ", ".join(f"{n} {name}" for name, n in strays.items())
             )
         negative = Wallet.objects.filter(balance__lt=0).count()
         self.stdout.write(
