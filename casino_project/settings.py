@@ -324,6 +324,10 @@ WALLET_PREPARED_STATEMENTS = env.bool("WALLET_PREPARED_STATEMENTS", default=True
 # anything went wrong. 0: every call returns it. (casino-web needs DB_POOL_MAX_SIZE >=
 # WEB_THREADS for it: each blocking thread may hold one.)
 WALLET_KEEP_CONNECTION_SECONDS = env.int("WALLET_KEEP_CONNECTION_SECONDS", 60)
+# On PostgreSQL a changebalance's read carries its write in the same round trip, applied when
+# what it read leaves the rules nothing to decide (platform_wallet/ledger/sql.py); off: the
+# read and the write as two statements (the way a refused or replayed call always goes).
+WALLET_ONE_ROUND_TRIP = env.bool("WALLET_ONE_ROUND_TRIP", default=True)
 
 # --- Lobby (player pages and game launch) --------------------------------------------------------
 # The operator account whose catalog visitors who are not logged in see (players see their own);

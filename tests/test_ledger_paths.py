@@ -25,8 +25,13 @@ from platform_wallet.selectors import ledger_mismatches
 from tests.wallet_client import WalletClient, new_id
 
 
-@pytest.fixture(params=["one statement", "portable"])
-def path(request, player) -> str:
+@pytest.fixture(params=["one round trip", "one statement", "portable"])
+def path(request, player, settings) -> str:
+    """One round trip: the read carries the write (PostgreSQL); one statement: the read, then
+    the write (PostgreSQL, how refused and replayed calls go); portable: a transaction of
+    statements (SQLite, and on PostgreSQL players with limits)."""
+    if request.param == "one statement":
+        settings.WALLET_ONE_ROUND_TRIP = False
     if request.param == "portable":
         ResponsibleGamblingLimits.objects.create(
             player=player, daily_wager_limit=Decimal("1000000.00")
@@ -126,8 +131,10 @@ def test_a_closed_account_still_replays_its_recorded_transactions(
 
 
 @pytest.mark.postgres
-def test_a_bet_on_postgresql_is_two_statements(api, session, wallet, monkeypatch) -> None:
-    """The hot path's cost: one prepared read, one prepared write; a retry only the read."""
+def test_issue13_a_bet_on_postgresql_is_one_statement(api, session, wallet, monkeypatch) -> None:
+    """The hot path's cost: one prepared statement (the read carrying the write); a retry the
+    same one, which finds the transaction and writes nothing; a refusal the read, then the
+    write of its record."""
     statements: list[str] = []
     real_fetch_one, real_run = sql.fetch_one, sql.run
 
@@ -143,10 +150,16 @@ def test_a_bet_on_postgresql_is_two_statements(api, session, wallet, monkeypatch
     monkeypatch.setattr(sql, "run", run)
     ids = {"transaction_id": new_id(), "round_id": new_id()}
     assert bet(api, session, **ids).status == "OK"
-    assert statements == ["fetch_one", "fetch_one"]
+    assert statements == ["fetch_one"]
     statements.clear()
     assert bet(api, session, **ids).status == "OK"
     assert statements == ["fetch_one"]
+    assert Transaction.objects.filter(transaction_id=ids["transaction_id"]).count() == 1
+    statements.clear()
+    session.ended_at = timezone.now()
+    session.save()
+    assert bet(api, session).error_code == "OP_21"
+    assert statements == ["fetch_one", "fetch_one"]
 
 
 # --- The ledger's own exception type -------------------------------------------------------

@@ -285,6 +285,7 @@ def test_spec_op_47_when_the_database_times_out(api, session, wallet, monkeypatc
             raise OperationalError("canceling statement") from cause
 
     monkeypatch.setattr(write, "apply", stuck)
+    monkeypatch.setattr(write, "lookup_and_apply", stuck)  # (the read carrying the write)
     assert bet(api, session).error_code == "OP_47"
     assert balance_of(wallet) == Decimal("100.00")
 

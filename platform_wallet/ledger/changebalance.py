@@ -2,7 +2,9 @@
 
 1. One read (`sql.LOOKUP`) finds the player, their wallet in the currency, the token's session,
    a transaction already recorded under this transaction_id, the round, the game and whether
-   the player has responsible-gambling limits. No player: OP_34.
+   the player has responsible-gambling limits. No player: OP_34. On PostgreSQL the read
+   carries the write (step 5) in the same round trip, applied only when the row it finds
+   leaves steps 2-4 nothing to decide (`sql.lookup_and_write`); else the steps below decide.
 2. A transaction_id already recorded is a retry (`_replay`): the same data hears the recorded
    outcome again (its balance now, or its refusal), other data is OP_40. Money never moves
    twice. A canceled transaction never looks applied: its retry hears its recorded refusal if
@@ -73,8 +75,13 @@ def change_balance(req: ChangeBalanceRequest) -> Balance:
     OP_33, OP_35) or OP_31, recorded with the transaction first; OP_50 when the transaction
     could not be recorded (retry). Database errors are Django's (OperationalError: a timeout).
     """
-    for _attempt in range(2):
-        found = _lookup(req)
+    for attempt in range(2):
+        try:
+            found, applied = _read(req, write_too=attempt == 0)
+        except IntegrityError:
+            continue  # (the write too: as below)
+        if applied is not None:
+            return applied
         if found is None:
             raise WalletError(ErrorCode.OP_34)
         if found.has_transaction:
@@ -217,6 +224,25 @@ _AMOUNTS = ("wallet_balance", "tx_amount")
 _TIMES = ("session_last_activity", "session_ended_at", "round_finished_at")
 
 
+def _read(req: ChangeBalanceRequest, *, write_too: bool) -> tuple[Lookup | None, Balance | None]:
+    """The lookup, and on PostgreSQL in the same round trip the write of a call that leaves
+    the rules nothing to decide (`write.lookup_and_apply`): then its balance is the answer.
+    Returns (the lookup, the balance when it was applied).
+
+    Raises WalletError OP_31 (recorded) and IntegrityError as `write.apply`."""
+    if not (write_too and write.lookup_and_apply_available()):
+        return _lookup(req), None
+    row = write.lookup_and_apply(req)
+    if row is None:
+        return None, None
+    applied, moved_balance = row.pop("applied"), row.pop("moved_balance")
+    if not applied:
+        return Lookup.of(row), None
+    if moved_balance is None:
+        raise WalletError(ErrorCode.OP_31)
+    return None, Balance(to_money(moved_balance), req.currency)
+
+
 def _lookup(req: ChangeBalanceRequest) -> Lookup | None:
     row = sql.fetch_one(
         sql.LOOKUP,
@@ -224,7 +250,7 @@ def _lookup(req: ChangeBalanceRequest) -> Lookup | None:
             "operator_pk": req.operator_pk,
             "user_id": req.user_id,
             "currency": req.currency,
-            "token": req.token or None,
+            "session_token": req.token or None,
             "transaction_id": req.transaction_id,
             "round_id": req.round_id,
             "game_id": req.game_id,

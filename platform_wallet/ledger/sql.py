@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ from platform_wallet.models import (
     Round,
     Transaction,
     TransactionStatus,
+    TransactionType,
     Wallet,
     WalletDayTotal,
 )
@@ -73,7 +75,7 @@ LOOKUP = f"""
            l.id IS NOT NULL AS has_limits
       FROM {T_PLAYER} p
       LEFT JOIN {T_WALLET} w ON w.player_id = p.id AND w.currency = %(currency)s
-      LEFT JOIN {T_SESSION} s ON s.token = %(token)s AND s.operator_id = %(operator_pk)s
+      LEFT JOIN {T_SESSION} s ON s.token = %(session_token)s AND s.operator_id = %(operator_pk)s
       LEFT JOIN {T_TX} t
              ON t.operator_id = %(operator_pk)s AND t.transaction_id = %(transaction_id)s
       LEFT JOIN {T_ROUND} r ON r.operator_id = %(operator_pk)s AND r.round_id = %(round_id)s
@@ -126,16 +128,25 @@ DAY_TOTAL_ADD = f"""
 
 # --- The round -----------------------------------------------------------------------------
 
+
 # Its first call creates it (finished when that call says so); a concurrent first call of the
 # same round makes this an update, and neither fails.
-ROUND_UPSERT = f"""
+def _round_upsert(*, player: str = "%(player_pk)s", source: str | None = None) -> str:
+    """The round's upsert; `source` (a FROM that gives its row, e.g. the lookup's) instead
+    of the VALUES of its parameters, `player` then referring to it."""
+    values = f"""%(operator_pk)s, %(round_id)s, {player}, %(game_id)s, %(now)s,
+            %(round_finished_at)s"""
+    row = f"VALUES ({values})" if source is None else f"SELECT {values}{source}"
+    return f"""
     INSERT INTO {T_ROUND} AS r (operator_id, round_id, player_id, game_id, created_at,
                                 finished_at)
-    VALUES (%(operator_pk)s, %(round_id)s, %(player_pk)s, %(game_id)s, %(now)s,
-            %(round_finished_at)s)
+    {row}
     ON CONFLICT (operator_id, round_id)
     DO UPDATE SET finished_at = COALESCE(r.finished_at, excluded.finished_at)
     RETURNING id AS round_pk"""
+
+
+ROUND_UPSERT = _round_upsert()
 
 # A later call (or a cancel) that says the round finished. COALESCE, not a `finished_at IS
 # NULL` condition: the round's key is returned even when a concurrent call finished it first.
@@ -147,23 +158,35 @@ ROUND_FINISH = f"""
 # --- The transaction -----------------------------------------------------------------------
 
 
-def _tx_insert(*, status: str, error_code: str, game_round: str, on_conflict: str = "") -> str:
-    """The one INSERT of a transaction row; the slots take parameters or CTE references.
+def _tx_insert(
+    *,
+    status: str,
+    error_code: str,
+    game_round: str,
+    on_conflict: str = "",
+    player: str = "%(player_pk)s",
+    wallet: str = "%(wallet_pk)s",
+    source: str | None = None,
+) -> str:
+    """The one INSERT of a transaction row; the slots take parameters or CTE references, and
+    `source` (a FROM that gives its row) replaces the VALUES of its parameters.
 
     The (operator_id, transaction_id) unique key is the idempotency guard: a concurrent call
     that inserted the same transaction_id makes this INSERT wait for it, then fail (unless
     `on_conflict` says otherwise), and the whole transaction or statement with it."""
+    values = f"""%(operator_pk)s, %(transaction_id)s, %(transaction_type)s, {status}, {error_code},
+            {player}, {wallet}, %(round_id)s, {game_round}, %(game_id)s, %(currency)s,
+            %(amount)s, %(rake)s, %(token)s, %(reason)s, %(history_id)s, %(context)s,
+            %(is_freespin)s, %(campaign_code)s, %(is_jackpot)s,
+            %(transaction_timestamp)s, %(canceled_before_arrival)s, %(now)s, %(canceled_at)s"""
+    row = f"VALUES ({values})" if source is None else f"SELECT {values}{source}"
     return f"""
     INSERT INTO {T_TX} (operator_id, transaction_id, transaction_type, status, error_code,
                         player_id, wallet_id, round_id, game_round_id, game_id, currency,
                         amount, rake, token, reason, history_id, context, is_freespin,
                         campaign_code, is_jackpot, transaction_timestamp,
                         canceled_before_arrival, created_at, canceled_at)
-    VALUES (%(operator_pk)s, %(transaction_id)s, %(transaction_type)s, {status}, {error_code},
-            %(player_pk)s, %(wallet_pk)s, %(round_id)s, {game_round}, %(game_id)s, %(currency)s,
-            %(amount)s, %(rake)s, %(token)s, %(reason)s, %(history_id)s, %(context)s,
-            %(is_freespin)s, %(campaign_code)s, %(is_jackpot)s,
-            %(transaction_timestamp)s, %(canceled_before_arrival)s, %(now)s, %(canceled_at)s)
+    {row}
     {on_conflict}
     RETURNING id AS transaction_pk"""
 
@@ -215,10 +238,10 @@ ENTRY_INSERT = _entry_insert(
 )
 
 
-def _session_touch(*, condition: str = "") -> str:
+def _session_touch(*, condition: str = "", session: str = "%(session_pk)s") -> str:
     """A BET keeps its game session alive (written at most once a minute)."""
     return f"""
-    UPDATE {T_SESSION} SET last_activity_at = %(now)s WHERE id = %(session_pk)s{condition}"""
+    UPDATE {T_SESSION} SET last_activity_at = %(now)s WHERE id = {session}{condition}"""
 
 
 SESSION_TOUCH = _session_touch()
@@ -239,32 +262,97 @@ def one_statement(*, round_step: str | None, touch: bool) -> str:
     fail on the unique key: after our wallet moved, but the statement fails as a whole, the
     wallet's update included, and the caller replays the other call's outcome.
     """
-    moved = "EXISTS (SELECT 1 FROM w)"
     ctes = [f"w AS ({WALLET_MOVE})"]
     if round_step is not None:
         ctes.append(f"r AS ({round_step})")
-    record = _tx_insert(
-        # The outcome is the wallet's: it moved (OK), or the refusal is recorded (`refusal_code`:
-        # the refusal decided from the lookup, else OP_31, insufficient funds).
-        status=f"CASE WHEN {moved} THEN '{OK}' ELSE '{ERROR}' END",
-        error_code=f"CASE WHEN {moved} THEN '' ELSE %(refusal_code)s END",
-        game_round="%(round_pk)s" if round_step is None else "(SELECT round_pk FROM r)",
+    game_round = "%(round_pk)s" if round_step is None else "(SELECT round_pk FROM r)"
+    ctes += _record_ctes(record=_recorded(game_round=game_round))
+    if touch:
+        ctes.append(f"s AS ({_session_touch(condition=f' AND {_MOVED}')})")
+    answer = (
+        "SELECT (SELECT balance FROM w) AS wallet_balance,"
+        " (SELECT transaction_pk FROM t) AS transaction_pk"
     )
-    ctes.append(f"t AS ({record})")
-    # The entry, only when the money moved (w has its row).
+    return "WITH " + ",\n".join(ctes) + "\n" + answer
+
+
+_MOVED = "EXISTS (SELECT 1 FROM w)"
+
+
+def _recorded(**slots: str) -> str:
+    """The transaction's INSERT in the single statement: its outcome is the wallet's: it moved
+    (OK), or the refusal is recorded (`refusal_code`: the refusal decided from the lookup,
+    else OP_31, insufficient funds)."""
+    return _tx_insert(
+        status=f"CASE WHEN {_MOVED} THEN '{OK}' ELSE '{ERROR}' END",
+        error_code=f"CASE WHEN {_MOVED} THEN '' ELSE %(refusal_code)s END",
+        **slots,
+    )
+
+
+def _record_ctes(*, record: str) -> list[str]:
+    """t (the transaction), e (the entry, only when the money moved: w has its row) and d
+    (the running totals)."""
     entry = _entry_insert(
         wallet="w.id",
         balance_after="w.balance",
         transaction="t.transaction_pk",
         source=" FROM w, t",
     )
-    ctes.append(f"e AS ({entry})")
-    ctes.append(f"d AS ({DAY_TOTAL_ADD})")
-    if touch:
-        ctes.append(f"s AS ({_session_touch(condition=f' AND {moved}')})")
+    return [f"t AS ({record})", f"e AS ({entry})", f"d AS ({DAY_TOTAL_ADD})"]
+
+
+# --- changebalance on PostgreSQL: the read and the write in one round trip ------------------
+
+# LOOKUP's row leaves the rules nothing to decide (`changebalance`: nothing to replay, nothing
+# to refuse before the money moves): no transaction under this id, an open account, a wallet
+# in the currency; for a BET also not blocked, the token's session of this player and wallet,
+# live (as `models.session_is_live`, `live_after` = now - WALLET_SESSION_IDLE_SECONDS), a game
+# not disabled, and no responsible-gambling limits (those are checked under the wallet's lock
+# by the portable path). A row that fails it is decided by the rules, as before.
+_NOTHING_TO_DECIDE = f"""
+    tx_status IS NULL AND NOT is_closed AND wallet_pk IS NOT NULL
+    AND (%(transaction_type)s <> '{TransactionType.BET.value}' OR (
+        NOT is_blocked AND session_player_pk = player_pk AND session_wallet_pk = wallet_pk
+        AND session_ended_at IS NULL AND session_last_activity > %(live_after)s
+        AND (NOT game_known OR game_available) AND NOT has_limits))"""
+
+
+@functools.cache
+def lookup_and_write() -> str:
+    """The usual changebalance in one round trip: LOOKUP (l), and when its row leaves the rules
+    nothing to decide (ok), the single statement's write with the keys l found. Its row is
+    LOOKUP's, with `applied` (the write ran) and `moved_balance` (the new balance; NULL: the
+    wallet did not cover the BET, recorded as OP_31). No row: no such player.
+
+    The same statements as `one_statement`, each drawing its row from ok, so that nothing is
+    written when ok is empty: the round is always upserted (a known one is finished when the
+    call says so, as ROUND_FINISH would), and the session touched when its last activity is
+    before `touch_before` (NULL: never). The same locks in the same order (LOOKUP reads
+    without locking)."""
+    ok = "(SELECT {0} FROM ok)"
+    ctes = [
+        f"l AS ({LOOKUP})",
+        f"ok AS (SELECT player_pk, wallet_pk, session_pk FROM l WHERE {_NOTHING_TO_DECIDE})",
+        "w AS ({})".format(WALLET_MOVE.replace("%(wallet_pk)s", ok.format("wallet_pk"))),
+        f"r AS ({_round_upsert(player='ok.player_pk', source=' FROM ok')})",
+    ]
+    ctes += _record_ctes(
+        record=_recorded(
+            game_round="(SELECT round_pk FROM r)",
+            player="ok.player_pk",
+            wallet="ok.wallet_pk",
+            source=" FROM ok",
+        )
+    )
+    touch = _session_touch(
+        condition=f" AND last_activity_at <= %(touch_before)s AND {_MOVED}",
+        session=ok.format("session_pk"),
+    )
+    ctes.append(f"s AS ({touch})")
     answer = (
-        "SELECT (SELECT balance FROM w) AS wallet_balance,"
-        " (SELECT transaction_pk FROM t) AS transaction_pk"
+        "SELECT l.*, EXISTS (SELECT 1 FROM ok) AS applied,"
+        " (SELECT balance FROM w) AS moved_balance FROM l"
     )
     return "WITH " + ",\n".join(ctes) + "\n" + answer
 
@@ -277,8 +365,10 @@ def fetch_one(sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
 
     On PostgreSQL with server-side binding, prepared on first use: Django's own cursors bind on
     the client (so that PgBouncer in transaction mode works); the hot path's few statements are
-    prepared instead, which saves their planning. Inside an atomic block (tests), a savepoint
-    keeps a failed statement from aborting the outer transaction.
+    prepared instead, which saves their planning. They are sent with PostgreSQL's own
+    placeholders (`_numbered`, psycopg's RawCursor): psycopg would otherwise parse the named
+    ones on every call (it keeps no parse of a statement over 4 kB). Inside an atomic block
+    (tests), a savepoint keeps a failed statement from aborting the outer transaction.
 
     Raises Django's database errors (IntegrityError, OperationalError, ...)."""
     db = connections[DEFAULT_DB_ALIAS]  # (the `connection` proxy costs a lookup per attribute)
@@ -286,10 +376,31 @@ def fetch_one(sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
         with db.cursor() as cursor:
             return run(cursor, sql, params)
     db.ensure_connection()
+    numbered, names = _numbered(sql)
     guard = transaction.atomic() if db.in_atomic_block else contextlib.nullcontext()
-    with guard, db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params, prepare=_PREPARE)
+    with guard, db.wrap_database_errors, psycopg.RawCursor(db.connection) as cursor:
+        cursor.execute(numbered, [params[name] for name in names], prepare=_PREPARE)
         return _named(cursor, sql, cursor.fetchone())
+
+
+def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """The statement with $1, $2, ... for its named parameters (a name used twice is one
+    parameter), and the names in their order; worked out once per statement."""
+    known = _NUMBERED.get(sql)
+    if known is None:
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match[1] not in names:
+                names.append(match[1])
+            return f"${names.index(match[1]) + 1}"
+
+        known = _NUMBERED[sql] = (_PLACEHOLDER.sub(number, sql), tuple(names))
+    return known
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_NUMBERED: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
 def run(cursor: Any, sql: str, params: dict[str, Any]) -> dict[str, Any] | None:

@@ -62,6 +62,27 @@ def apply(*, req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | No
     return balance
 
 
+def lookup_and_apply_available() -> bool:
+    """The read and the write in one round trip: on PostgreSQL (WALLET_ONE_ROUND_TRIP)."""
+    return settings.WALLET_ONE_ROUND_TRIP and connection.vendor == "postgresql"
+
+
+def lookup_and_apply(req: ChangeBalanceRequest) -> dict[str, Any] | None:
+    """`sql.lookup_and_write`: LOOKUP's row, with `applied` (the transaction was recorded
+    and its money moved, or it was recorded as OP_31: `moved_balance` NULL), or None when
+    there is no such player. Raises IntegrityError: a concurrent call recorded this
+    transaction_id first (nothing of ours was written)."""
+    now = timezone.now()
+    params = _params(req=req, found=None, refusal=None, now=now)
+    params["user_id"] = req.user_id
+    params["session_token"] = req.token or None
+    idle = dt.timedelta(seconds=settings.WALLET_SESSION_IDLE_SECONDS)
+    params["live_after"] = sql.db_time(now - idle)
+    touch = dt.timedelta(seconds=settings.WALLET_SESSION_TOUCH_SECONDS)
+    params["touch_before"] = sql.db_time(now - touch) if _is_bet(req) else None
+    return sql.fetch_one(sql.lookup_and_write(), params)
+
+
 def _is_bet(req: ChangeBalanceRequest) -> bool:
     return req.transaction_type == TransactionType.BET
 
@@ -181,11 +202,16 @@ def _limits_refusal(
 
 
 def _params(
-    *, req: ChangeBalanceRequest, found: Lookup, refusal: WalletError | None, now: dt.datetime
+    *,
+    req: ChangeBalanceRequest,
+    found: Lookup | None,
+    refusal: WalletError | None,
+    now: dt.datetime,
 ) -> dict[str, Any]:
     """The named parameters of every statement of a changebalance, adapted for the database.
     (The portable path adds the values it learns on the way: the balance, the round's and the
-    transaction's keys, the outcome.)"""
+    transaction's keys, the outcome; without `found`, `sql.lookup_and_write` reads the keys
+    from its lookup.)"""
     db_now = sql.db_time(now)
     return {
         "operator_pk": req.operator_pk,
@@ -193,10 +219,10 @@ def _params(
         "round_id": req.round_id,
         "game_id": req.game_id,
         "currency": req.currency,
-        "player_pk": found.player_pk,
-        "wallet_pk": found.wallet_pk,
-        "session_pk": found.session_pk,
-        "round_pk": found.round_pk,
+        "player_pk": found and found.player_pk,
+        "wallet_pk": found and found.wallet_pk,
+        "session_pk": found and found.session_pk,
+        "round_pk": found and found.round_pk,
         "now": db_now,
         # the wallet (and the ledger entry)
         "delta": sql.db_money(_delta(req)),
