@@ -233,11 +233,9 @@ def _read(req: ChangeBalanceRequest, *, write_too: bool) -> tuple[Lookup | None,
     if not (write_too and write.lookup_and_apply_available()):
         return _lookup(req), None
     row = write.lookup_and_apply(req)
-    if row is None:
-        return None, None
     applied, moved_balance = row.pop("applied"), row.pop("moved_balance")
     if not applied:
-        return Lookup.of(row), None
+        return (None if row["player_pk"] is None else Lookup.of(row)), None
     if moved_balance is None:
         raise WalletError(ErrorCode.OP_31)
     return None, Balance(to_money(moved_balance), req.currency)

@@ -321,9 +321,10 @@ _NOTHING_TO_DECIDE = f"""
 @functools.cache
 def lookup_and_write() -> str:
     """The usual changebalance in one round trip: LOOKUP (l), and when its row leaves the rules
-    nothing to decide (ok), the single statement's write with the keys l found. Its row is
-    LOOKUP's, with `applied` (the write ran) and `moved_balance` (the new balance; NULL: the
-    wallet did not cover the BET, recorded as OP_31). No row: no such player.
+    nothing to decide (ok), the single statement's write with the keys l found. Its one row:
+    `applied` (the write ran) and `moved_balance` (the new balance; NULL: the wallet did not
+    cover the BET, recorded as OP_31), and when not applied LOOKUP's columns (`player_pk`
+    NULL: no such player).
 
     The same statements as `one_statement`, each drawing its row from ok, so that nothing is
     written when ok is empty: the round is always upserted (a known one is finished when the
@@ -350,9 +351,13 @@ def lookup_and_write() -> str:
         session=ok.format("session_pk"),
     )
     ctes.append(f"s AS ({touch})")
+    # LOOKUP's columns only when they are needed (not applied): reading them costs more
+    # than the rest of the row
     answer = (
-        "SELECT l.*, EXISTS (SELECT 1 FROM ok) AS applied,"
-        " (SELECT balance FROM w) AS moved_balance FROM l"
+        "SELECT a.applied, a.moved_balance, l.* FROM"
+        " (SELECT EXISTS (SELECT 1 FROM ok) AS applied,"
+        " (SELECT balance FROM w) AS moved_balance) a"
+        " LEFT JOIN l ON NOT a.applied"
     )
     return "WITH " + ",\n".join(ctes) + "\n" + answer
 
@@ -366,8 +371,9 @@ def fetch_one(sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
     On PostgreSQL with server-side binding, prepared on first use: Django's own cursors bind on
     the client (so that PgBouncer in transaction mode works); the hot path's few statements are
     prepared instead, which saves their planning. They are sent with PostgreSQL's own
-    placeholders (`_numbered`, psycopg's RawCursor): psycopg would otherwise parse the named
-    ones on every call (it keeps no parse of a statement over 4 kB). Inside an atomic block
+    placeholders (`_numbered`, psycopg's RawCursor, one per connection): psycopg would
+    otherwise parse the named ones on every call (it keeps no parse of a statement over 4 kB).
+    Inside an atomic block
     (tests), a savepoint keeps a failed statement from aborting the outer transaction.
 
     Raises Django's database errors (IntegrityError, OperationalError, ...)."""
@@ -378,9 +384,19 @@ def fetch_one(sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
     db.ensure_connection()
     numbered, names = _numbered(sql)
     guard = transaction.atomic() if db.in_atomic_block else contextlib.nullcontext()
-    with guard, db.wrap_database_errors, psycopg.RawCursor(db.connection) as cursor:
-        cursor.execute(numbered, [params[name] for name in names], prepare=_PREPARE)
-        return _named(cursor, sql, cursor.fetchone())
+    with guard, db.wrap_database_errors:
+        statement = _cursor(db.connection)
+        statement.execute(numbered, [params[name] for name in names], prepare=_PREPARE)
+        return _named(statement, sql, statement.fetchone())
+
+
+def _cursor(raw: Any) -> psycopg.RawCursor[Any]:
+    """The connection's cursor for these statements, made once: a new cursor would make
+    its value loaders anew on every call."""
+    cursor = getattr(raw, "_wallet_cursor", None)
+    if cursor is None:
+        cursor = raw._wallet_cursor = psycopg.RawCursor(raw)
+    return cursor
 
 
 def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:

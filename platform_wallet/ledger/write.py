@@ -67,11 +67,11 @@ def lookup_and_apply_available() -> bool:
     return settings.WALLET_ONE_ROUND_TRIP and connection.vendor == "postgresql"
 
 
-def lookup_and_apply(req: ChangeBalanceRequest) -> dict[str, Any] | None:
-    """`sql.lookup_and_write`: LOOKUP's row, with `applied` (the transaction was recorded
-    and its money moved, or it was recorded as OP_31: `moved_balance` NULL), or None when
-    there is no such player. Raises IntegrityError: a concurrent call recorded this
-    transaction_id first (nothing of ours was written)."""
+def lookup_and_apply(req: ChangeBalanceRequest) -> dict[str, Any]:
+    """`sql.lookup_and_write`'s row: `applied` (the transaction was recorded and its money
+    moved, or it was recorded as OP_31: `moved_balance` None), else LOOKUP's columns
+    (`player_pk` None: no such player). Raises IntegrityError: a concurrent call recorded
+    this transaction_id first (nothing of ours was written)."""
     now = timezone.now()
     params = _params(req=req, found=None, refusal=None, now=now)
     params["user_id"] = req.user_id
@@ -80,7 +80,9 @@ def lookup_and_apply(req: ChangeBalanceRequest) -> dict[str, Any] | None:
     params["live_after"] = sql.db_time(now - idle)
     touch = dt.timedelta(seconds=settings.WALLET_SESSION_TOUCH_SECONDS)
     params["touch_before"] = sql.db_time(now - touch) if _is_bet(req) else None
-    return sql.fetch_one(sql.lookup_and_write(), params)
+    row = sql.fetch_one(sql.lookup_and_write(), params)
+    assert row is not None  # the statement's SELECT always has its one row
+    return row
 
 
 def _is_bet(req: ChangeBalanceRequest) -> bool:
