@@ -17,6 +17,7 @@ process.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import re
@@ -58,11 +59,18 @@ class OperatorAccount:
             return False
         if not self.allowed_networks:
             return self.allow_any_address or not require_allowlist
-        try:
-            ip = ipaddress.ip_address(address or "")
-        except ValueError:
-            return False
-        return any(ip in network for network in self.allowed_networks)
+        ip = _parsed_address(address or "")
+        return ip is not None and any(ip in network for network in self.allowed_networks)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address as the allow-lists compare it (None: not an address); the PLATFORM calls
+    from a few addresses, parsed once each (a flood of others only cycles the cache)."""
+    try:
+        return ipaddress.ip_address(address)
+    except ValueError:
+        return None
 
 
 def parse_networks(text: str) -> tuple[Network, ...]:

@@ -39,9 +39,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_") and key not in payload:
-                payload[key] = value
+        fields = record.__dict__
+        extra = fields.keys() - _STANDARD_ATTRS  # (one C-level pass: a wallet call's line)
+        if extra:
+            for key, value in fields.items():  # in the order they were given
+                if key in extra and key[0] != "_" and key not in payload:
+                    payload[key] = value
         if record.exc_info:
             payload["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:

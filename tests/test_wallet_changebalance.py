@@ -425,7 +425,7 @@ def test_issue13_check_ledger_proves_each_rows_operator_is_its_players(api, sess
     with pytest.raises(Exception, match="1 transactions"):
         call_command("check_ledger")
     Transaction.objects.update(operator=session.operator)
-    Round.objects.update(operator_id=other.pk + 1000)  # no such operator
+    Round.objects.update(operator_id=Transaction.objects.get().operator_id + 1000)  # no such one
     with pytest.raises(Exception, match="1 rounds"):
         call_command("check_ledger")
 

@@ -452,11 +452,12 @@ def for_update() -> str:
 
 
 def db_money(value: Any, *, places: int = 2) -> Any:
-    return connection.ops.adapt_decimalfield_value(value, 18, places)
+    # (connections[...], not the `connection` proxy: the hot path calls these often)
+    return connections[DEFAULT_DB_ALIAS].ops.adapt_decimalfield_value(value, 18, places)
 
 
 def db_time(value: dt.datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(value)
+    return connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(value)
 
 
 def from_db_time(value: Any) -> dt.datetime | None:
