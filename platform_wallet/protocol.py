@@ -31,14 +31,22 @@ def sha1_hex(*parts: str) -> str:
     return hashlib.sha1("".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
+# The three digests are remembered (a few hundred each): every call of a command and operator
+# carries the same X-Authorization, and the calls of one second share their request and
+# response timestamps. (Only correctly authorized calls reach request_hash.)
+
+
+@lru_cache(maxsize=256)
 def authorization_header(command: str, secret_key: str) -> str:
     return sha1_hex(command, secret_key)
 
 
+@lru_cache(maxsize=512)
 def request_hash(command: str, request_timestamp: str, secret_key: str) -> str:
     return sha1_hex(command, request_timestamp, secret_key)
 
 
+@lru_cache(maxsize=256)
 def response_hash(status: str, response_timestamp: str, secret_key: str) -> str:
     return sha1_hex(status, response_timestamp, secret_key)
 

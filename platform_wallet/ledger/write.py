@@ -240,7 +240,7 @@ def _params(
         "token": mask_token(req.token),  # a credential: never stored in full outside sessions
         "reason": req.reason[:32],
         "history_id": req.history_id[:255],
-        "context": json.dumps(req.context, default=_json_number),
+        "context": _CONTEXT_JSON.encode(req.context),
         "is_freespin": req.is_freespin,
         "campaign_code": req.campaign_code,
         "is_jackpot": req.is_jackpot,
@@ -265,3 +265,7 @@ def _json_number(value: Any) -> Any:
         number = float(value)
         return number if value.is_finite() and Decimal(repr(number)) == value else str(value)
     return str(value)
+
+
+# (one encoder: json.dumps with `default` would make one per call)
+_CONTEXT_JSON = json.JSONEncoder(default=_json_number)
