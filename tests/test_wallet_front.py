@@ -145,10 +145,14 @@ def test_one_log_line_and_one_metric_sample_per_call(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_connection_is_handed_back_after_every_call(operator: Operator) -> None:
-    """As Django does after a request: after a call the thread holds no connection (with the
-    pool it went back to the pool), so idle workers keep none checked out; and without
-    dispatching the request signals (issue 13: nothing listens for a wallet call)."""
+def test_the_database_connection_is_handed_back_after_every_call(
+    operator: Operator, settings: Any
+) -> None:
+    """With WALLET_KEEP_CONNECTION_SECONDS=0, as Django does after a request: after a call the
+    thread holds no connection (with the pool it went back to the pool); and without
+    dispatching the request signals (issue 13: nothing listens for a wallet call). (By
+    default the thread keeps it for its next call: tests/test_wallet_kept_connection.py.)"""
+    settings.WALLET_KEEP_CONNECTION_SECONDS = 0
     connection.close()
     sent: list[str] = []
 
