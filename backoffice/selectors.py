@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
@@ -195,11 +195,17 @@ def api_errors_per_hour(*, now: dt.datetime | None = None, hours: int = 24) -> S
     }
 
 
-def ggr_per_day(*, now: dt.datetime | None = None, days: int = 30) -> Series:
+def ggr_per_day(
+    *,
+    now: dt.datetime | None = None,
+    days: int = 30,
+    today_lines: list[CurrencyTotals] | None = None,
+) -> Series:
     """Our ledger's GGR per currency and UTC day over the last `days` days: past days from the
     nightly reconciliation (its lines hold our ledger's GGR per day, vendor and currency, summed
-    once), today live from the day's transactions (`today_totals`). Never a sum over a month of
-    transactions: those tables hold millions of rows. A day not reconciled has no point."""
+    once), today live from the day's transactions (`today_totals`, or `today_lines` when the
+    caller has them already). Never a sum over a month of transactions: those tables hold
+    millions of rows. A day not reconciled has no point."""
     now = _now(now)
     today = now.astimezone(dt.UTC).date()
     past = (
@@ -216,7 +222,7 @@ def ggr_per_day(*, now: dt.datetime | None = None, days: int = 30) -> Series:
         series.setdefault(row["currency"], []).append(
             (row["reconciliation__date"], to_money(row["ggr"]))
         )
-    for line in today_totals(now=now):
+    for line in today_totals(now=now) if today_lines is None else today_lines:
         series.setdefault(line.currency, []).append((today, to_money(line.ggr)))
     return series
 
@@ -242,38 +248,42 @@ PENDING_LOOKBACK = dt.timedelta(days=7)
 def rounds_pending(
     *, now: dt.datetime | None = None, older_than_minutes: int | None = None, limit: int = 20
 ) -> list[PendingRound]:
-    """The oldest open rounds whose first applied BET is older than `older_than_minutes`
-    (default STALE_ROUND_MINUTES) and at most PENDING_LOOKBACK old: the BETs are found through
-    the transactions' `created_at` index in that bounded range, at most `limit` rounds; their
-    bets summed by `applied_totals`."""
+    """The oldest open rounds with an applied BET, opened (their first call) more than
+    `older_than_minutes` ago (default STALE_ROUND_MINUTES) and at most PENDING_LOOKBACK ago, at
+    most `limit`; their bets summed by `applied_totals`. Found through the rounds' `created_at`
+    index in that bounded range, only the open ones checked for a BET (by the transactions'
+    round index): scanning the range's BETs instead took 0.5 s at 1M transactions a day."""
     now = _now(now)
     minutes = settings.STALE_ROUND_MINUTES if older_than_minutes is None else older_than_minutes
-    bets = Transaction.objects.filter(
-        created_at__gte=now - PENDING_LOOKBACK,
-        created_at__lt=now - dt.timedelta(minutes=minutes),
+    applied_bet = Transaction.objects.filter(
+        game_round=OuterRef("pk"),
         transaction_type=TransactionType.BET,
         status=TransactionStatus.OK,
-        game_round__finished_at__isnull=True,
     )
-    rows = list(
-        bets.values("game_round_id", "currency")
-        .annotate(opened_at=Min("created_at"))
-        .order_by("opened_at")[:limit]
+    rounds = list(
+        Round.objects.filter(
+            created_at__gte=now - PENDING_LOOKBACK,
+            created_at__lt=now - dt.timedelta(minutes=minutes),
+            finished_at__isnull=True,
+        )
+        .filter(Exists(applied_bet))
+        .select_related("player", "operator")
+        .order_by("created_at", "pk")[:limit]
     )
-    ids = [row["game_round_id"] for row in rows]
-    rounds = Round.objects.select_related("player", "operator").in_bulk(ids)
     totals = applied_totals(
-        Transaction.objects.filter(game_round_id__in=ids), group_by=("game_round_id",)
+        Transaction.objects.filter(game_round_id__in=[r.pk for r in rounds]),
+        group_by=("game_round_id", "currency"),
     )
+    by_round = {round_pk: (currency, line) for (round_pk, currency), line in totals.items()}
     return [
         PendingRound(
-            round=rounds[row["game_round_id"]],
-            bets=totals[(row["game_round_id"],)].bets,
-            currency=row["currency"],
-            opened_at=row["opened_at"],
+            round=r,
+            bets=by_round[r.pk][1].bets,
+            currency=by_round[r.pk][0],
+            opened_at=r.created_at,
         )
-        for row in rows
-        if row["game_round_id"] in rounds and (row["game_round_id"],) in totals
+        for r in rounds
+        if r.pk in by_round
     ]
 
 

@@ -203,6 +203,7 @@ def test_issue12_pending_bets_are_open_rounds_older_than_the_threshold(
     old_session = session_for(old_player, wallet_for(old_player))
     assert play(api, old_session, "BET", "1.00", round_id=4).status == "OK"
     Transaction.objects.filter(round_id=4).update(created_at=ancient)
+    Round.objects.filter(round_id=4).update(created_at=ancient)
 
     with override_settings(STALE_ROUND_MINUTES=30):
         pending = selectors.rounds_pending(now=now)

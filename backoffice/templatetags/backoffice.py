@@ -55,7 +55,9 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
                 width=560,
                 height=220,
             )
-            for currency, points in sorted(selectors.ggr_per_day(now=now).items())
+            for currency, points in sorted(
+                selectors.ggr_per_day(now=now, today_lines=panels["totals"]).items()
+            )
         ]
     if user.has_perm("platform_wallet.view_round"):
         panels["stale_minutes"] = settings.STALE_ROUND_MINUTES
