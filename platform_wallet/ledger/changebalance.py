@@ -4,7 +4,7 @@
    a transaction already recorded under this transaction_id, the round, the game and whether
    the player has responsible-gambling limits. No player: OP_34. On PostgreSQL the read
    carries the write (step 5) in the same round trip, applied only when the row it finds
-   leaves steps 2-4 nothing to decide (`sql.lookup_and_write`); else the steps below decide.
+   leaves steps 2-4 nothing to decide (`statements.lookup_and_write`); else the steps below decide.
 2. A transaction_id already recorded is a retry (`_replay`): the same data hears the recorded
    outcome again (its balance now, or its refusal), other data is OP_40. Money never moves
    twice. A canceled transaction never looks applied: its retry hears its recorded refusal if

@@ -1,9 +1,9 @@
 """The ledger's SQL: each statement written once, with named parameters (`%(name)s`) and its
 columns read back by their aliases.
 
-Two ways to run them (`fetch_one`, `run`), and two ways to compose a changebalance from them
-(`write.py`): on PostgreSQL one statement of data-modifying CTEs (`one_statement`), elsewhere
-a short transaction of the same statements one by one. Where the two differ in a value (the
+Two ways to run them (`fetch_one`, `run`), and the ways to compose a changebalance from them:
+on PostgreSQL one statement of data-modifying CTEs (`statements.py`), elsewhere a short
+transaction of the same statements one by one (`write.py`). Where the two differ in a value (the
 transaction's outcome, the round's key, the entry's wallet), the statement has a slot that is
 filled once, when the module is loaded or a composition is first used: a parameter for the
 portable path, a reference to an earlier CTE for the single statement.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -35,7 +34,6 @@ from platform_wallet.models import (
     Round,
     Transaction,
     TransactionStatus,
-    TransactionType,
     Wallet,
     WalletDayTotal,
 )
@@ -131,7 +129,7 @@ DAY_TOTAL_ADD = f"""
 
 # Its first call creates it (finished when that call says so); a concurrent first call of the
 # same round makes this an update, and neither fails.
-def _round_upsert(*, player: str = "%(player_pk)s", source: str | None = None) -> str:
+def round_upsert(*, player: str = "%(player_pk)s", source: str | None = None) -> str:
     """The round's upsert; `source` (a FROM that gives its row, e.g. the lookup's) instead
     of the VALUES of its parameters, `player` then referring to it."""
     values = f"""%(operator_pk)s, %(round_id)s, {player}, %(game_id)s, %(now)s,
@@ -146,7 +144,7 @@ def _round_upsert(*, player: str = "%(player_pk)s", source: str | None = None) -
     RETURNING id AS round_pk"""
 
 
-ROUND_UPSERT = _round_upsert()
+ROUND_UPSERT = round_upsert()
 
 # A later call (or a cancel) that says the round finished. COALESCE, not a `finished_at IS
 # NULL` condition: the round's key is returned even when a concurrent call finished it first.
@@ -158,7 +156,7 @@ ROUND_FINISH = f"""
 # --- The transaction -----------------------------------------------------------------------
 
 
-def _tx_insert(
+def tx_insert(
     *,
     status: str,
     error_code: str,
@@ -191,11 +189,11 @@ def _tx_insert(
     RETURNING id AS transaction_pk"""
 
 
-TX_INSERT = _tx_insert(status="%(status)s", error_code="%(error_code)s", game_round="%(round_pk)s")
+TX_INSERT = tx_insert(status="%(status)s", error_code="%(error_code)s", game_round="%(round_pk)s")
 
 # cancel of a transaction we never had: its tombstone (canceled before arrival). If the
 # transaction arrives meanwhile, nothing is inserted (no row returned) and cancel cancels it.
-TX_TOMBSTONE = _tx_insert(
+TX_TOMBSTONE = tx_insert(
     status="%(status)s",
     error_code="%(error_code)s",
     game_round="%(round_pk)s",
@@ -220,7 +218,7 @@ TX_MARK_CANCELED = f"""
 # --- The ledger entry and the session ------------------------------------------------------
 
 
-def _entry_insert(*, wallet: str, balance_after: str, transaction: str, source: str) -> str:
+def entry_insert(*, wallet: str, balance_after: str, transaction: str, source: str) -> str:
     """The one INSERT of a gameplay ledger entry (a changebalance's or a cancel's): `source`
     is the FROM that gives its row, or nothing for the row of its parameters."""
     return f"""
@@ -230,7 +228,7 @@ def _entry_insert(*, wallet: str, balance_after: str, transaction: str, source: 
            NULL, %(now)s{source}"""
 
 
-ENTRY_INSERT = _entry_insert(
+ENTRY_INSERT = entry_insert(
     wallet="%(wallet_pk)s",
     balance_after="%(wallet_balance)s",
     transaction="%(transaction_pk)s",
@@ -238,129 +236,13 @@ ENTRY_INSERT = _entry_insert(
 )
 
 
-def _session_touch(*, condition: str = "", session: str = "%(session_pk)s") -> str:
+def session_touch(*, condition: str = "", session: str = "%(session_pk)s") -> str:
     """A BET keeps its game session alive (written at most once a minute)."""
     return f"""
     UPDATE {T_SESSION} SET last_activity_at = %(now)s WHERE id = {session}{condition}"""
 
 
-SESSION_TOUCH = _session_touch()
-
-# --- changebalance on PostgreSQL: one statement --------------------------------------------
-
-
-@functools.cache
-def one_statement(*, round_step: str | None, touch: bool) -> str:
-    """A whole changebalance as one statement, run in autocommit: one round trip, and one
-    transaction (a failure anywhere undoes every part).
-
-    `round_step` is ROUND_UPSERT, ROUND_FINISH or None (a known round, nothing to change).
-
-    Lock order: the main query reads w first (the wallet's row lock), then t, whose VALUES read
-    w, then r (the round's lock), and whose INSERT takes the transaction's key last. A
-    concurrent call with the same transaction_id makes that INSERT wait for its commit, then
-    fail on the unique key: after our wallet moved, but the statement fails as a whole, the
-    wallet's update included, and the caller replays the other call's outcome.
-    """
-    ctes = [f"w AS ({WALLET_MOVE})"]
-    if round_step is not None:
-        ctes.append(f"r AS ({round_step})")
-    game_round = "%(round_pk)s" if round_step is None else "(SELECT round_pk FROM r)"
-    ctes += _record_ctes(record=_recorded(game_round=game_round))
-    if touch:
-        ctes.append(f"s AS ({_session_touch(condition=f' AND {_MOVED}')})")
-    answer = (
-        "SELECT (SELECT balance FROM w) AS wallet_balance,"
-        " (SELECT transaction_pk FROM t) AS transaction_pk"
-    )
-    return "WITH " + ",\n".join(ctes) + "\n" + answer
-
-
-_MOVED = "EXISTS (SELECT 1 FROM w)"
-
-
-def _recorded(**slots: str) -> str:
-    """The transaction's INSERT in the single statement: its outcome is the wallet's: it moved
-    (OK), or the refusal is recorded (`refusal_code`: the refusal decided from the lookup,
-    else OP_31, insufficient funds)."""
-    return _tx_insert(
-        status=f"CASE WHEN {_MOVED} THEN '{OK}' ELSE '{ERROR}' END",
-        error_code=f"CASE WHEN {_MOVED} THEN '' ELSE %(refusal_code)s END",
-        **slots,
-    )
-
-
-def _record_ctes(*, record: str) -> list[str]:
-    """t (the transaction), e (the entry, only when the money moved: w has its row) and d
-    (the running totals)."""
-    entry = _entry_insert(
-        wallet="w.id",
-        balance_after="w.balance",
-        transaction="t.transaction_pk",
-        source=" FROM w, t",
-    )
-    return [f"t AS ({record})", f"e AS ({entry})", f"d AS ({DAY_TOTAL_ADD})"]
-
-
-# --- changebalance on PostgreSQL: the read and the write in one round trip ------------------
-
-# LOOKUP's row leaves the rules nothing to decide (`changebalance`: nothing to replay, nothing
-# to refuse before the money moves): no transaction under this id, an open account, a wallet
-# in the currency; for a BET also not blocked, the token's session of this player and wallet,
-# live (as `models.session_is_live`, `live_after` = now - WALLET_SESSION_IDLE_SECONDS), a game
-# not disabled, and no responsible-gambling limits (those are checked under the wallet's lock
-# by the portable path). A row that fails it is decided by the rules, as before.
-_NOTHING_TO_DECIDE = f"""
-    tx_status IS NULL AND NOT is_closed AND wallet_pk IS NOT NULL
-    AND (%(transaction_type)s <> '{TransactionType.BET.value}' OR (
-        NOT is_blocked AND session_player_pk = player_pk AND session_wallet_pk = wallet_pk
-        AND session_ended_at IS NULL AND session_last_activity > %(live_after)s
-        AND (NOT game_known OR game_available) AND NOT has_limits))"""
-
-
-@functools.cache
-def lookup_and_write() -> str:
-    """The usual changebalance in one round trip: LOOKUP (l), and when its row leaves the rules
-    nothing to decide (ok), the single statement's write with the keys l found. Its one row:
-    `applied` (the write ran) and `moved_balance` (the new balance; NULL: the wallet did not
-    cover the BET, recorded as OP_31), and when not applied LOOKUP's columns (`player_pk`
-    NULL: no such player).
-
-    The same statements as `one_statement`, each drawing its row from ok, so that nothing is
-    written when ok is empty: the round is always upserted (a known one is finished when the
-    call says so, as ROUND_FINISH would), and the session touched when its last activity is
-    before `touch_before` (NULL: never). The same locks in the same order (LOOKUP reads
-    without locking)."""
-    ok = "(SELECT {0} FROM ok)"
-    ctes = [
-        f"l AS ({LOOKUP})",
-        f"ok AS (SELECT player_pk, wallet_pk, session_pk FROM l WHERE {_NOTHING_TO_DECIDE})",
-        "w AS ({})".format(WALLET_MOVE.replace("%(wallet_pk)s", ok.format("wallet_pk"))),
-        f"r AS ({_round_upsert(player='ok.player_pk', source=' FROM ok')})",
-    ]
-    ctes += _record_ctes(
-        record=_recorded(
-            game_round="(SELECT round_pk FROM r)",
-            player="ok.player_pk",
-            wallet="ok.wallet_pk",
-            source=" FROM ok",
-        )
-    )
-    touch = _session_touch(
-        condition=f" AND last_activity_at <= %(touch_before)s AND {_MOVED}",
-        session=ok.format("session_pk"),
-    )
-    ctes.append(f"s AS ({touch})")
-    # LOOKUP's columns only when they are needed (not applied): reading them costs more
-    # than the rest of the row
-    answer = (
-        "SELECT a.applied, a.moved_balance, l.* FROM"
-        " (SELECT EXISTS (SELECT 1 FROM ok) AS applied,"
-        " (SELECT balance FROM w) AS moved_balance) a"
-        " LEFT JOIN l ON NOT a.applied"
-    )
-    return "WITH " + ",\n".join(ctes) + "\n" + answer
-
+SESSION_TOUCH = session_touch()
 
 # --- Running them --------------------------------------------------------------------------
 

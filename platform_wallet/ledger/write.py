@@ -1,7 +1,7 @@
 """How a changebalance is written: the transaction with its outcome, the wallet's new balance,
 the round, the ledger entry and the session's activity, all in one database transaction.
 
-- On PostgreSQL: one statement of data-modifying CTEs (`sql.one_statement`), prepared and run
+- On PostgreSQL: one statement of data-modifying CTEs (`statements.one_statement`), prepared and run
   in autocommit: one round trip after the lookup. The database decides whether the wallet
   covers a BET (`sql.WALLET_MOVE`), and the outcome is recorded from that.
 - Elsewhere (SQLite, the demo), and for players with responsible-gambling limits (checked
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from money import to_money
 from platform_wallet.errors import RECORDED_CODES, ErrorCode, WalletError
-from platform_wallet.ledger import day_totals, sql
+from platform_wallet.ledger import day_totals, sql, statements
 from platform_wallet.models import TransactionStatus, TransactionType
 from platform_wallet.redact import mask_token
 from platform_wallet.services import responsible_gambling
@@ -68,7 +68,7 @@ def lookup_and_apply_available() -> bool:
 
 
 def lookup_and_apply(req: ChangeBalanceRequest) -> dict[str, Any]:
-    """`sql.lookup_and_write`'s row: `applied` (the transaction was recorded and its money
+    """`statements.lookup_and_write`'s row: `applied` (the transaction was recorded and its money
     moved, or it was recorded as OP_31: `moved_balance` None), else LOOKUP's columns
     (`player_pk` None: no such player). Raises IntegrityError: a concurrent call recorded
     this transaction_id first (nothing of ours was written)."""
@@ -80,7 +80,7 @@ def lookup_and_apply(req: ChangeBalanceRequest) -> dict[str, Any]:
     params["live_after"] = sql.db_time(now - idle)
     touch = dt.timedelta(seconds=settings.WALLET_SESSION_TOUCH_SECONDS)
     params["touch_before"] = sql.db_time(now - touch) if _is_bet(req) else None
-    row = sql.fetch_one(sql.lookup_and_write(), params)
+    row = sql.fetch_one(statements.lookup_and_write(), params)
     assert row is not None  # the statement's SELECT always has its one row
     return row
 
@@ -125,7 +125,7 @@ def _in_one_statement(
     *, params: dict[str, Any], round_step: str | None, touch: bool
 ) -> Decimal | None:
     """PostgreSQL's path. Returns the new balance, None when nothing moved."""
-    row = sql.fetch_one(sql.one_statement(round_step=round_step, touch=touch), params)
+    row = sql.fetch_one(statements.one_statement(round_step=round_step, touch=touch), params)
     assert row is not None  # the statement's SELECT always has its one row
     return None if row["wallet_balance"] is None else to_money(row["wallet_balance"])
 
@@ -212,7 +212,7 @@ def _params(
 ) -> dict[str, Any]:
     """The named parameters of every statement of a changebalance, adapted for the database.
     (The portable path adds the values it learns on the way: the balance, the round's and the
-    transaction's keys, the outcome; without `found`, `sql.lookup_and_write` reads the keys
+    transaction's keys, the outcome; without `found`, `statements.lookup_and_write` reads the keys
     from its lookup.)"""
     db_now = sql.db_time(now)
     return {
