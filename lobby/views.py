@@ -29,6 +29,7 @@ from lobby.launch import (
 )
 from lobby.services import Launch, LaunchRefused, favourite_set, launch_fun, launch_real
 from platform_wallet.models import Player, Wallet
+from platform_wallet.selectors import player_excluded_until
 from platform_wallet.services.sessions import SessionRefused
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "operator": operator,
         "player": player,
+        # Play and the lobby tiles are off for a blocked or self-excluded player (the notice
+        # says why; a launch would be refused anyway). Demo stays open.
+        "launch_closed": player is not None
+        and (player.is_blocked or player_excluded_until(player=player) is not None),
         "search": search,
         "vendor": vendor,
         "game_type": game_type,

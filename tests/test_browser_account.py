@@ -207,11 +207,13 @@ def test_issue12_browser_limits_and_a_break(
     assert limits.self_excluded_until > timezone.now() + dt.timedelta(days=6)
     snap(page, f"account-limits-excluded-{device}")
 
-    # The lobby says so, and a real-money launch shows the page instead of a game.
+    # The lobby says so and its Play buttons are off; a launch posted anyway (from a lobby page
+    # opened before the break) shows the page instead of a game.
     page.goto(base + "/")
     assert "taking a break until" in page.inner_text("[data-testid=exclusion-notice]")
+    assert page.locator("[data-game-id='38'] button", has_text="Play").first.is_disabled()
     snap(page, f"account-lobby-excluded-{device}")
-    page.locator("[data-game-id='38'] button", has_text="Play").first.click()
+    page.eval_on_selector("[data-game-id='38'] form[action*='/play/game/']", "f => f.submit()")
     page.wait_for_selector("[data-testid=excluded-page]")
     assert not GameSession.objects.filter(player=player, ended_at__isnull=True).exists()
     snap(page, f"account-launch-excluded-{device}")

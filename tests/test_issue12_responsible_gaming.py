@@ -326,6 +326,9 @@ def test_issue12_an_excluded_player_sees_why_on_the_lobby_and_when_launching(
     home = player_client.get("/").content.decode()
     assert 'data-testid="exclusion-notice"' in home
     assert f"{until:%Y-%m-%d %H:%M} UTC" in home
+    # Play is off on the lobby (Demo is not); posting it anyway gets the page saying why
+    assert 'type="submit" disabled title="Real-money games cannot be launched now">Play<' in home
+    assert f"/demo/{game.game_id}/" in home
     response = player_client.post(f"/play/game/{game.game_id}/", {})
     assert response.status_code == 403
     page = response.content.decode()

@@ -315,6 +315,7 @@ def test_blocked_player_cannot_launch_real_money_games(
     player.save()
     html = player_client.get("/").content.decode()
     assert 'data-testid="blocked-notice"' in html
+    assert 'disabled title="Real-money games cannot be launched now">Play<' in html
     response = play(player_client, 37)
     assert response["Location"] == "/"
     assert "Your account is blocked" in messages_of(player_client)
