@@ -279,3 +279,58 @@ def test_issue12_dashboard_player_page_and_reconciliation_at_1366_and_1440(
         assert size["page"] <= size["viewport"], ("reconciliation", width, size)
         shot(page, f"admin-layout-reconciliation-{width}")
         context.close()
+
+
+# Our own pieces (classes bo-*, the mismatch rows, our filter fields) whose background must not
+# stay light when the theme is dark.
+LIGHT_BACKGROUNDS = """() => {
+    const light = [];
+    const nodes = document.querySelectorAll(
+        '[class*="bo-"], .bo-filter-field input, .bo-filter-field select,'
+        + ' #result_list tr:has(.bo-mismatch-flag) td, .tabular tr:has(.bo-mismatch-flag) td');
+    for (const node of nodes) {
+        const match = getComputedStyle(node).backgroundColor.match(/[0-9.]+/g);
+        if (!match) continue;
+        const [r, g, b, a = 1] = match.map(Number);
+        const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        if (a > 0.3 && luminance > 0.75) light.push(node.className || node.tagName);
+    }
+    return light;
+}"""
+
+
+def test_issue12_the_backoffice_follows_the_dark_theme(
+    browser: Any, live_server: Any, operator: Operator
+) -> None:
+    """A staff member whose system is dark gets unfold's dark theme: our own dashboard panels,
+    charts, badges, warnings, mismatch rows, buttons and filter fields follow it (none stays
+    a light box on the dark page)."""
+    seed(operator)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server.url)
+    assert "dark" in (page.get_attribute("html", "class") or "")
+    player = Player.objects.get(user_id="702")  # blocked
+    reconciliation = Reconciliation.objects.get()
+    pages = {
+        "dashboard": "/admin/",
+        "players": reverse("admin:platform_wallet_player_changelist"),
+        "player": reverse("admin:platform_wallet_player_change", args=[player.pk]),
+        "transactions": reverse("admin:platform_wallet_transaction_changelist"),
+        "reconciliations": reverse("admin:reporting_reconciliation_changelist"),
+        "reconciliation": reverse(
+            "admin:reporting_reconciliation_change", args=[reconciliation.pk]
+        ),
+        "campaigns": reverse("admin:backoffice_campaign_changelist"),
+    }
+    found = {}
+    for name, url in pages.items():
+        response = page.goto(live_server.url + url)
+        assert response is not None and response.status == 200, url
+        shot(page, f"admin-dark-{name}", full_page=False)
+        light = page.evaluate(LIGHT_BACKGROUNDS)
+        if light:
+            found[name] = light
+    context.close()
+    assert not found, found
