@@ -372,7 +372,7 @@ def test_issue10_after_a_restart_one_call_finds_the_dead_connections_not_one_eac
     from django.db import connection
 
     from operators.accounts import operator_account
-    from tests.wallet_client import sha1
+    from tests.wallet_client import sha1, status_request
     from tests.wsgi_transport import wsgi_request
 
     assert operator_account("examplecasino") is not None  # the accounts are read
@@ -388,15 +388,7 @@ def test_issue10_after_a_restart_one_call_finds_the_dead_connections_not_one_eac
     time.sleep(0.2)
 
     def status_call() -> bytes:
-        timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-        body = json.dumps(
-            {
-                "command": "status",
-                "request_timestamp": timestamp,
-                "hash": sha1("status" + timestamp + "secret_key"),
-                "data": {"user_id": "611", "transaction_id": 5, "round_id": 5, "game_id": 1},
-            }
-        ).encode()
+        body = status_request(transaction_id=5, round_id=5, game_id=1)
         response = wsgi_request(
             "POST",
             "/api/wallet/status",

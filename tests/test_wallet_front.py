@@ -5,7 +5,6 @@ metric sample per call; the body limit; the database connection handed back afte
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -18,20 +17,8 @@ from casino_project.wsgi import application, django_application
 from operators.models import Operator
 from platform_wallet.call_log import wallet_requests
 from platform_wallet.wsgi import WalletFront
-from tests.wallet_client import TIMESTAMP, WalletClient, sha1
+from tests.wallet_client import WalletClient, sha1, status_request
 from tests.wsgi_transport import wsgi_request
-
-
-def status_request() -> bytes:
-    """A signed status request of player 611 for transaction 1."""
-    return json.dumps(
-        {
-            "command": "status",
-            "request_timestamp": TIMESTAMP,
-            "hash": sha1("status" + TIMESTAMP + "secret_key"),
-            "data": {"user_id": "611", "transaction_id": 1},
-        }
-    ).encode()
 
 
 def test_the_wsgi_application_answers_wallet_calls_itself() -> None:

@@ -11,8 +11,6 @@ under casino-web)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import threading
 import time
 from typing import Any
@@ -21,7 +19,7 @@ import pytest
 from django.db import connection
 
 from tests.test_deploy import pg_admin
-from tests.wallet_client import sha1
+from tests.wallet_client import sha1, status_request
 from tests.wsgi_transport import wsgi_request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -30,19 +28,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def status_call() -> bytes:
     """A signed status call for a player that does not exist: OP_34 when the database
     answered, OP_50 when it could not."""
-    timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    body = json.dumps(
-        {
-            "command": "status",
-            "request_timestamp": timestamp,
-            "hash": sha1("status" + timestamp + "secret_key"),
-            "data": {"user_id": "611", "transaction_id": 5, "round_id": 5, "game_id": 1},
-        }
-    ).encode()
     response = wsgi_request(
         "POST",
         "/api/wallet/status",
-        body,
+        status_request(transaction_id=5, round_id=5, game_id=1),
         headers={"X-Operator-Id": "examplecasino", "X-Authorization": sha1("statussecret_key")},
         keep_connection=False,  # the front manages the connection, as under casino-web
     )

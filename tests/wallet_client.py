@@ -5,6 +5,7 @@ checks every answer, both through the simulator's side of the protocol
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,6 +22,18 @@ utc_now_timestamp = wallet_protocol.utc_timestamp
 # (WALLET_MAX_REQUEST_AGE). Fresh for the length of a test session.
 TIMESTAMP = utc_now_timestamp()
 _ids = itertools.count(10_000)
+
+
+def status_request(user_id: str = "611", transaction_id: int = 1, **data: Any) -> bytes:
+    """A signed status request body (operator secret "secret_key"), as the WSGI front reads it."""
+    return json.dumps(
+        {
+            "command": "status",
+            "request_timestamp": TIMESTAMP,
+            "hash": sha1("status" + TIMESTAMP + "secret_key"),
+            "data": {"user_id": user_id, "transaction_id": transaction_id, **data},
+        }
+    ).encode()
 
 
 @dataclass
