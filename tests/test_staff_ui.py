@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice import selectors
+from backoffice import dashboard_selectors, selectors
 from backoffice.admin_helpers import money_text
 from backoffice.services import player_block_by_staff
 from operators.models import Operator
@@ -206,10 +206,10 @@ def test_issue12_pending_bets_are_open_rounds_older_than_the_threshold(
     Round.objects.filter(round_id=4).update(created_at=ancient)
 
     with override_settings(STALE_ROUND_MINUTES=30):
-        pending = selectors.rounds_pending(now=now)
+        pending = dashboard_selectors.rounds_pending(now=now)
     assert [p.round.round_id for p in pending] == [1]  # 2 finished, 3 too recent
     assert pending[0].bets == Decimal("2.50") and pending[0].currency == "EUR"
-    assert selectors.rounds_pending(now=now, older_than_minutes=0)[-1].round.round_id == 3
+    assert dashboard_selectors.rounds_pending(now=now, older_than_minutes=0)[-1].round.round_id == 3
 
 
 def test_issue12_wallet_errors_per_code_and_hour(operator: Operator) -> None:
@@ -223,7 +223,7 @@ def test_issue12_wallet_errors_per_code_and_hour(operator: Operator) -> None:
             request_body="{}",
             created_at=now - dt.timedelta(minutes=minutes_ago),
         )
-    series = selectors.api_errors_per_hour(now=now)
+    series = dashboard_selectors.api_errors_per_hour(now=now)
     assert set(series) == {"OP_31", "OP_33"}  # OP_21 is older than 24 hours
     assert all(len(points) == 24 for points in series.values())
     by_hour = dict(series["OP_31"])
@@ -250,7 +250,7 @@ def test_issue12_ggr_per_day_past_days_reconciled_today_live(
     api = WalletClient(operator)
     session = session_for(player, wallet)
     assert play(api, session, "BET", "7.00").status == "OK"
-    series = selectors.ggr_per_day(now=now)
+    series = dashboard_selectors.ggr_per_day(now=now)
     assert series["EUR"] == [
         (today - dt.timedelta(days=5), Decimal("-3.50")),
         (today - dt.timedelta(days=1), Decimal("20.00")),

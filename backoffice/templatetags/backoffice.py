@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from backoffice import selectors
+from backoffice import dashboard_selectors, selectors
 from backoffice.charts import line_chart_svg
 from backoffice.json_display import pretty_json as _pretty_json
 from backoffice.money_display import money_html
@@ -44,7 +44,7 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
     now = timezone.now()
     panels: dict[str, Any] = {"now": now, "day_start": selectors.day_start(now)}
     if user.has_perm("platform_wallet.view_transaction"):
-        panels["totals"] = selectors.today_totals(now=now)
+        panels["totals"] = dashboard_selectors.today_totals(now=now)
         panels["transactions_url"] = reverse("admin:platform_wallet_transaction_changelist") + (
             f"?created_at__date__gte={now.date().isoformat()}"
         )
@@ -56,12 +56,12 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
                 height=220,
             )
             for currency, points in sorted(
-                selectors.ggr_per_day(now=now, today_lines=panels["totals"]).items()
+                dashboard_selectors.ggr_per_day(now=now, today_lines=panels["totals"]).items()
             )
         ]
     if user.has_perm("platform_wallet.view_round"):
         panels["stale_minutes"] = settings.STALE_ROUND_MINUTES
-        panels["pending_rounds"] = selectors.rounds_pending(now=now)
+        panels["pending_rounds"] = dashboard_selectors.rounds_pending(now=now)
         panels["rounds_url"] = reverse("admin:platform_wallet_round_changelist") + "?state=open"
     if user.has_perm("platform_wallet.view_gamesession"):
         panels["active_sessions"] = selectors.sessions_active_count(now=now)
@@ -70,11 +70,11 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
         )
     if user.has_perm("platform_wallet.view_apierrorlog"):
         since = now - dt.timedelta(hours=1)
-        errors = selectors.api_errors_since(since=since)
+        errors = dashboard_selectors.api_errors_since(since=since)
         panels["errors"] = errors
         panels["errors_total"] = sum(e.count for e in errors)
         panels["errors_url"] = reverse("admin:platform_wallet_apierrorlog_changelist")
-        per_hour = selectors.api_errors_per_hour(now=now)
+        per_hour = dashboard_selectors.api_errors_per_hour(now=now)
         panels["errors_day"] = [
             (code, sum(int(count) for _hour, count in points)) for code, points in per_hour.items()
         ]
@@ -88,7 +88,7 @@ def backoffice_dashboard(context: template.Context) -> dict[str, Any]:
         )
         panels["errors_day_since"] = (now - dt.timedelta(days=1)).date().isoformat()
     if user.has_perm("platform_wallet.view_wallet"):
-        panels["negative_wallets"] = selectors.wallets_negative_count()
+        panels["negative_wallets"] = dashboard_selectors.wallets_negative_count()
         panels["negative_url"] = (
             reverse("admin:platform_wallet_wallet_changelist") + "?balance=negative"
         )
